@@ -1,0 +1,50 @@
+# Vigil: two commands on a fresh Debian machine — `make run` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# System packages the build needs (Debian names).
+BUILD_DEPS := pkg-config libsqlite3-dev liblz4-dev
+# What the benchmarks add: the reference tools and the load generator.
+BENCH_DEPS := wrk prometheus procps
+LISTEN ?= :9090
+ARGS ?=
+
+.PHONY: all deps bench-deps build release run test bench clean
+
+all: build
+
+# Installs only the packages that are missing; `apt-get update` runs once, only when needed.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_DEPS))
+
+bench-deps: deps
+	$(call apt_install,$(BENCH_DEPS))
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Starts Vigil on the embedded default config: scrapes itself, loads rules/ and dashboards/.
+run: release
+	./.build/release/vigil --web.listen-address=$(LISTEN) $(ARGS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Side-by-side benchmarks against the reference tools; results under bench/out/.
+bench: bench-deps release
+	./bench/run.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,46 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Every Swift target is built in Swift 6 language mode with existential `any` spelled out.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+    ],
+    targets: [
+        // C libraries, linked through pkg-config (Debian: libsqlite3-dev, liblz4-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
+                       providers: [.apt(["liblz4-dev"])]),
+
+        // Shared vocabulary: labels, durations, storage protocols. Depends on nothing.
+        .target(name: "Model", swiftSettings: settings),
+        // A YAML 1.2 reader of our own: text in, positioned node tree out.
+        .target(name: "YAML", swiftSettings: settings),
+        // The Prometheus-compatible configuration model on top of YAML.
+        .target(name: "Config", dependencies: ["YAML", "Model"], swiftSettings: settings),
+        // HTTP/1.1 server on epoll: connections, request parser, router, limits.
+        .target(name: "HTTP", swiftSettings: settings),
+        // The daemon's own logs and metrics: logger, metric registry, /proc readers.
+        .target(name: "Telemetry", dependencies: ["Model"], swiftSettings: settings),
+        // Prometheus JSON API handlers (status endpoints for now).
+        .target(name: "API", dependencies: ["HTTP", "Telemetry", "Config", "Model"], swiftSettings: settings),
+        // Wiring: flags, serve, reload, signals, check config. No domain logic.
+        .target(name: "Daemon",
+                dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "CSQLite", "CLZ4"],
+                swiftSettings: settings),
+        .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),
+
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: settings),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML", "Model"], swiftSettings: settings),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: settings),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: settings),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "HTTP", "Config", "Telemetry"], swiftSettings: settings),
+    ]
+)
