@@ -35,12 +35,14 @@ let package = Package(
         .target(name: "Daemon",
                 dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "CSQLite", "CLZ4"],
                 swiftSettings: settings),
+        // Helpers shared by the test targets only: corpus location, temp dirs, raw clients.
+        .target(name: "TestSupport", swiftSettings: settings),
         .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),
 
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: settings),
-        .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML", "Model"], swiftSettings: settings),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: settings),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: settings),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "HTTP", "Config", "Telemetry"], swiftSettings: settings),
+        .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"], swiftSettings: settings),
+        .testTarget(name: "ConfigTests", dependencies: ["TestSupport", "Config", "YAML", "Model"], swiftSettings: settings),
+        .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"], swiftSettings: settings),
+        .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"], swiftSettings: settings),
+        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "HTTP", "Config", "Telemetry"], swiftSettings: settings),
     ]
 )
