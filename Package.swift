@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "TestSupport", swiftSettings: settings),
         .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),
 
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"], swiftSettings: settings),
         .testTarget(name: "ConfigTests", dependencies: ["TestSupport", "Config", "YAML", "Model"], swiftSettings: settings),
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"], swiftSettings: settings),
