@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigil-loadgen", targets: ["vigil-loadgen"]),
     ],
     targets: [
         // C libraries, linked through pkg-config (Debian: libsqlite3-dev, liblz4-dev).
@@ -35,6 +36,8 @@ let package = Package(
         .target(name: "Daemon",
                 dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "CSQLite", "CLZ4"],
                 swiftSettings: settings),
+        // Benchmark load generator (connections, slowloris; scrape targets later). Loopback only.
+        .executableTarget(name: "vigil-loadgen", swiftSettings: settings),
         // Helpers shared by the test targets only: corpus location, temp dirs, raw clients.
         .target(name: "TestSupport", swiftSettings: settings),
         .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),

@@ -1,0 +1,100 @@
+import Glibc
+import Dispatch
+
+// vigil-loadgen: connection-level load for benchmarks (never points anywhere but loopback).
+//   vigil-loadgen idle-conns HOST:PORT COUNT HOLD_SECONDS
+//     Opens COUNT keep-alive connections, sends GET /-/healthy on each, keeps them open and idle
+//     for HOLD_SECONDS, then prints how many were opened and answered.
+//   vigil-loadgen slowloris HOST:PORT COUNT SECONDS
+//     Opens COUNT connections that send request headers one byte per second, while a probe
+//     requests /-/healthy on a fresh connection every 100 ms; prints probe latency figures.
+
+func usage() -> Never {
+    print("usage: vigil-loadgen idle-conns|slowloris HOST:PORT COUNT SECONDS")
+    exit(2)
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func raiseFDLimit() {
+    var lim = rlimit()
+    if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim) == 0 {
+        lim.rlim_cur = lim.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim)
+    }
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard args.count == 4, let addr = TCP.address(args[1]), let count = Int(args[2]), let seconds = Double(args[3]),
+      count > 0, count <= 100_000, seconds > 0, seconds <= 600 else { usage() }
+let host = args[1]
+raiseFDLimit()
+signal(SIGPIPE, SIG_IGN)
+
+let request = Array("GET /-/healthy HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
+
+switch args[0] {
+case "idle-conns":
+    var fds: [Int32] = []
+    var answered = 0
+    for _ in 0 ..< count {
+        let fd = TCP.connect(addr)
+        guard fd >= 0 else { continue }
+        fds.append(fd)
+        if TCP.send(fd, request), TCP.readResponse(fd) == 200 { answered += 1 }
+    }
+    print("idle-conns: opened=\(fds.count) answered=\(answered) holding=\(seconds)s")
+    fflush(nil)
+    let end = now() + seconds
+    while now() < end { usleep(100_000) }
+    for fd in fds { close(fd) }
+
+case "slowloris":
+    var fds: [Int32] = []
+    for _ in 0 ..< count {
+        let fd = TCP.connect(addr)
+        if fd >= 0 { fds.append(fd) }
+    }
+    let trickle = Array("GET /-/healthy HTTP/1.1\r\nHost: \(host)\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 4096)
+    let start = now()
+    var latencies: [Double] = []
+    var failures = 0
+    var position = 0
+    var nextTrickle = start
+    while now() - start < seconds {
+        if now() >= nextTrickle, position < trickle.count {
+            for fd in fds { _ = send(fd, [trickle[position]], 1, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            position += 1
+            nextTrickle += 1
+        }
+        let t0 = now()
+        let fd = TCP.connect(addr)
+        if fd >= 0, TCP.send(fd, request), TCP.readResponse(fd) == 200 {
+            latencies.append(now() - t0)
+        } else {
+            failures += 1
+        }
+        if fd >= 0 { close(fd) }
+        usleep(100_000)
+    }
+    // Connections the server cut off (read timeout) show up as closed sockets.
+    var stillOpen = 0
+    for fd in fds {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        var b: UInt8 = 0
+        if poll(&pfd, 1, 0) == 0 || recv(fd, &b, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0 { stillOpen += 1 }
+        close(fd)
+    }
+    latencies.sort()
+    let p = { (q: Double) -> Double in latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))] }
+    let over = latencies.filter { $0 > 0.1 }.count
+    print("slowloris: connections=\(fds.count) still_open=\(stillOpen) probes=\(latencies.count) failed=\(failures) "
+        + "p50_ms=\(Int(p(0.5) * 1000)) p99_ms=\(Int(p(0.99) * 1000)) max_ms=\(Int((latencies.last ?? .nan) * 1000)) over_100ms=\(over)")
+
+default:
+    usage()
+}
