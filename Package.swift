@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "YAML", swiftSettings: settings),
         // The Prometheus-compatible configuration model on top of YAML.
         .target(name: "Config", dependencies: ["YAML", "Model"], swiftSettings: settings),
+        // The time-series core: chunk encodings, head, WAL, blocks with a SQLite index, querier.
+        .target(name: "TSDB", dependencies: ["Model", "CSQLite", "CLZ4"], swiftSettings: settings),
         // HTTP/1.1 server on epoll: connections, request parser, router, limits.
         .target(name: "HTTP", swiftSettings: settings),
         // The daemon's own logs and metrics: logger, metric registry, /proc readers.
@@ -43,6 +45,7 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),
 
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"], swiftSettings: settings),
         .testTarget(name: "ConfigTests", dependencies: ["TestSupport", "Config", "YAML", "Model"], swiftSettings: settings),
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"], swiftSettings: settings),
