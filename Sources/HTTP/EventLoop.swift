@@ -35,8 +35,11 @@ final class EventLoop: @unchecked Sendable {
     private var nextSweep: UInt64
 
     /// Pre-built answer for connections over `maxConnections`.
-    private static let overloadResponse = Array(
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 43\r\nConnection: close\r\n\r\n503 Service Unavailable: too many connections".utf8)
+    private static let overloadResponse: [UInt8] = {
+        let body = "503 Service Unavailable: too many connections"
+        return Array(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+                      "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body).utf8)
+    }()
 
     init(core: ServerCore, index: Int, listenFD: Int32) throws(HTTPError) {
         self.core = core

@@ -115,6 +115,14 @@ package final class RawHTTPClient {
         shutdown(fd, Int32(SHUT_RDWR))
     }
 
+    /// Whether the server has sent bytes (or closed) that are not read yet; does not block.
+    package func hasPendingData() -> Bool {
+        if !buffer.isEmpty { return true }
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+
     /// Reads one response. `forHead` means no body follows whatever the headers say.
     package func readResponse(forHead: Bool = false) throws(RawHTTPClientError) -> RawHTTPResponse {
         let headEnd = try readUntil(Array("\r\n\r\n".utf8))
