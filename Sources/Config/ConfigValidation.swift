@@ -10,6 +10,9 @@ extension VigilConfig {
         for path in config.ruleFiles where !ServiceDiscovery.isValidGlobPath(path) {
             throw d.error("invalid rule file path \(goQuoted(path))", at: raw.ruleFilesNode)
         }
+        for path in raw.scrapeConfigFiles where !ServiceDiscovery.isValidGlobPath(path) {
+            throw d.error("invalid scrape config file path \(goQuoted(path))", at: raw.scrapeConfigFilesNode)
+        }
 
         var jobNames: Set<String> = []
         var nullIndex = 0

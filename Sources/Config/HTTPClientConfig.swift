@@ -36,6 +36,13 @@ package struct HTTPClientConfig: Sendable, Equatable {
         package var usernameFile = ""
         package var password = ""
         package var passwordFile = ""
+
+        package init(username: String = "", usernameFile: String = "", password: String = "", passwordFile: String = "") {
+            self.username = username
+            self.usernameFile = usernameFile
+            self.password = password
+            self.passwordFile = passwordFile
+        }
     }
 
     /// `authorization`: a scheme (default `Bearer`) and credentials (or a file holding them).
@@ -43,6 +50,12 @@ package struct HTTPClientConfig: Sendable, Equatable {
         package var type = ""
         package var credentials = ""
         package var credentialsFile = ""
+
+        package init(type: String = "", credentials: String = "", credentialsFile: String = "") {
+            self.type = type
+            self.credentials = credentials
+            self.credentialsFile = credentialsFile
+        }
     }
 
     /// `tls_config`: CA, client certificate and key (inline text or files), server name,
@@ -58,6 +71,8 @@ package struct HTTPClientConfig: Sendable, Equatable {
         package var insecureSkipVerify = false
         package var minVersion = ""
         package var maxVersion = ""
+
+        package init() {}
     }
 
     /// The `tls_config` versions Prometheus knows.

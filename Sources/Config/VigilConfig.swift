@@ -64,7 +64,13 @@ package struct VigilConfig: Sendable, Equatable {
                 raw.storageNode = v
             case "vigil":
                 config.vigil = try VigilSection.decode(v, &d)
-            case "runtime", "scrape_config_files", "remote_write", "remote_read", "tracing", "otlp":
+            case "scrape_config_files":
+                // Unsupported, but the path check is Prometheus' own and cheap, so a bad
+                // pattern still gets Prometheus' message.
+                raw.scrapeConfigFiles = try d.strings(v)
+                raw.scrapeConfigFilesNode = v
+                d.unsupported(entry)
+            case "runtime", "remote_write", "remote_read", "tracing", "otlp":
                 d.unsupported(entry)
             default:
                 throw d.unknownField(entry, in: "config.plain")
@@ -78,5 +84,7 @@ package struct VigilConfig: Sendable, Equatable {
         var ruleFilesNode: YAMLNode?
         var storageNode: YAMLNode?
         var nullScrapeNodes: [YAMLNode] = []
+        var scrapeConfigFiles: [String] = []
+        var scrapeConfigFilesNode: YAMLNode?
     }
 }
