@@ -40,10 +40,10 @@ extension VigilConfig {
         }
 
         let retention = config.storage.tsdb.retention
-        if (config.vigil.retentionTimeIsSet && retention.time != .zero)
-            || (config.vigil.retentionSizeIsSet && retention.size.bytes != 0) {
+        if (raw.vigilRetention.time && retention.time != .zero)
+            || (raw.vigilRetention.size && retention.size.bytes != 0) {
             throw d.error("retention is set in both storage.tsdb.retention and vigil.retention; set it in one place",
-                          at: config.vigil.position.mark ?? raw.storageNode?.mark)
+                          at: raw.vigilNode ?? raw.storageNode)
         }
     }
 

@@ -99,7 +99,11 @@ struct Decoder {
         var out: [Entry] = []
         out.reserveCapacity(pairs.count)
         for pair in pairs {
-            let key = try string(pair.key)
+            // Keys are only compared with field names here; a `!!binary` key that is not
+            // UTF-8 gets its Go-quoted form, and sections that take arbitrary keys (label
+            // sets) read `keyNode` themselves.
+            let raw = try bytes(pair.key)
+            let key = isValidUTF8(raw) ? String(decoding: raw, as: UTF8.self) : goQuoted(bytes: raw)
             out.append(Entry(key: key, keyNode: pair.key, value: pair.value))
         }
         return out

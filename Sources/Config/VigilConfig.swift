@@ -63,7 +63,8 @@ package struct VigilConfig: Sendable, Equatable {
                 config.storage = try StorageConfig.decode(v, &d)
                 raw.storageNode = v
             case "vigil":
-                config.vigil = try VigilSection.decode(v, &d)
+                (config.vigil, raw.vigilRetention) = try VigilSection.decode(v, &d)
+                raw.vigilNode = v
             case "scrape_config_files":
                 // Unsupported, but the path check is Prometheus' own and cheap, so a bad
                 // pattern still gets Prometheus' message.
@@ -86,5 +87,7 @@ package struct VigilConfig: Sendable, Equatable {
         var nullScrapeNodes: [YAMLNode] = []
         var scrapeConfigFiles: [String] = []
         var scrapeConfigFilesNode: YAMLNode?
+        var vigilNode: YAMLNode?
+        var vigilRetention = VigilSection.ExplicitRetention()
     }
 }

@@ -31,11 +31,6 @@ package struct VigilSection: Sendable, Equatable {
     package var storage = Storage()
     package var retention = Retention()
     package var receivers: [Receiver] = []
-    /// Where the section starts, for cross-section checks.
-    var position = SourcePosition(nil)
-    /// Which retention fields were written in the file (not defaulted).
-    package var retentionTimeIsSet = false
-    package var retentionSizeIsSet = false
 
     package init() {}
 
@@ -75,9 +70,15 @@ package struct VigilSection: Sendable, Equatable {
         package var httpClient = HTTPClientConfig()
     }
 
-    static func decode(_ node: YAMLNode, _ d: inout Decoder) throws(ConfigError) -> VigilSection {
+    /// Which retention fields the file wrote (not defaulted), for the cross-section check.
+    struct ExplicitRetention {
+        var time = false
+        var size = false
+    }
+
+    static func decode(_ node: YAMLNode, _ d: inout Decoder) throws(ConfigError) -> (VigilSection, ExplicitRetention) {
         var v = VigilSection()
-        v.position = SourcePosition(node.mark)
+        var explicit = ExplicitRetention()
         for entry in try d.entries(node, type: "vigil") {
             switch entry.key {
             case "storage":
@@ -105,10 +106,10 @@ package struct VigilSection: Sendable, Equatable {
                     switch field.key {
                     case "time":
                         v.retention.time = try d.duration(field.value)
-                        v.retentionTimeIsSet = true
+                        explicit.time = true
                     case "size":
                         v.retention.size = try d.byteSize(field.value)
-                        v.retentionSizeIsSet = true
+                        explicit.size = true
                         if v.retention.size.bytes < 0 {
                             throw d.error("vigil.retention.size must be greater than or equal to 0, got \(v.retention.size)", at: field.value)
                         }
@@ -128,7 +129,7 @@ package struct VigilSection: Sendable, Equatable {
                 throw d.unknownField(entry, in: "vigil")
             }
         }
-        return v
+        return (v, explicit)
     }
 
     private static func decodeReceiver(_ node: YAMLNode, _ d: inout Decoder) throws(ConfigError) -> Receiver {

@@ -96,7 +96,7 @@ import Testing
         ("scrape_configs:\n  - job_name: a\n    body_size_limit: 10kB\n", "units: unknown unit kB in 10kB"),
         ("scrape_configs:\n  - job_name: a\n    sample_limit: -1\n", "cannot unmarshal !!int `-1` into uint"),
         ("scrape_configs:\n  - job_name: a\n    honor_labels: 'true'\n", "cannot unmarshal !!str `true` into bool"),
-        ("scrape_configs:\n  - job_name: a\n    scrape_interval: 1.5m\n", #"unknown unit ".5m" in duration "1.5m""#),
+        ("scrape_configs:\n  - job_name: a\n    scrape_interval: 1.5m\n", #"unknown unit "." in duration "1.5m""#),
         ("scrape_configs:\n  - job_name: a\n    basic_auth: {username: u}\n    authorization: {credentials: c}\n", "at most one of basic_auth, oauth2 & authorization must be configured"),
         ("scrape_configs:\n  - job_name: a\n    authorization: {type: basic}\n", #"authorization type cannot be set to "basic", use "basic_auth" instead"#),
         ("scrape_configs:\n  - job_name: a\n    tls_config: {cert_file: c}\n", "exactly one of key or key_file must be configured when a client certificate is configured"),
