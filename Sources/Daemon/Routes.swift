@@ -1,0 +1,71 @@
+import API
+import Foundation
+import Glibc
+import HTTP
+import Telemetry
+
+/// The daemon's route table. Cheap answers run inline on the event loops; anything that reads
+/// files or may block runs on a pool.
+enum Routes {
+    static func make(_ d: Daemon) -> Router {
+        var r = Router()
+        let lifecycle = d.flags.bool("web.enable-lifecycle")
+
+        r.add(.get, "/-/healthy") { _ in .text("Vigil is Healthy.\n") }
+        r.add(.get, "/-/ready") { _ in
+            d.isReady ? .text("Vigil is Ready.\n") : .text("Service Unavailable\n", status: 503)
+        }
+        r.add([.post, .put], "/-/reload", executor: .pool(d.adminPool)) { _ in
+            guard lifecycle else { return .text("Lifecycle API is not enabled.\n", status: 403) }
+            if let err = d.reloadConfig(trigger: "HTTP") {
+                return .text("failed to reload config: \(err)\n", status: 500)
+            }
+            return HTTPResponse(status: 200)
+        }
+        r.add([.post, .put], "/-/quit") { _ in
+            guard lifecycle else { return .text("Lifecycle API is not enabled.\n", status: 403) }
+            d.requestStop(reason: "/-/quit")
+            return .text("Requesting termination... Goodbye!")
+        }
+        r.add(.get, "/metrics") { _ in
+            HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: d.registry.render())
+        }
+
+        r.add(.get, "/api/v1/status/buildinfo", executor: .pool(d.apiPool)) { _ in
+            StatusHandlers.buildInfo(Version.buildInfo)
+        }
+        r.add(.get, "/api/v1/status/config", executor: .pool(d.apiPool)) { _ in
+            StatusHandlers.config(yaml: d.configState.snapshot.config.renderYAML())
+        }
+        r.add(.get, "/api/v1/status/flags", executor: .pool(d.apiPool)) { _ in
+            StatusHandlers.flags(d.flags.values)
+        }
+        r.add(.get, "/api/v1/status/runtimeinfo", executor: .pool(d.apiPool)) { _ in
+            let snap = d.configState.snapshot
+            let proc = ProcessMetrics.read()
+            let info = RuntimeInfo(
+                startTimeSeconds: d.startSeconds,
+                cwd: FileManager.default.currentDirectoryPath,
+                hostname: ProcessInfo.processInfo.hostName,
+                reloadConfigSuccess: snap.lastReloadSuccess,
+                lastConfigTimeSeconds: snap.lastSuccessSeconds,
+                corruptionCount: 0,
+                threadCount: Int(proc.threads ?? 0),
+                cpuCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+                storageRetention: retentionDescription(d))
+            return StatusHandlers.runtimeInfo(info, nowSeconds: Date().timeIntervalSince1970)
+        }
+        r.add([.get, .post], "/api/v1/*rest", executor: .pool(d.apiPool)) { req in
+            StatusHandlers.error(APIError(.notFound, "unknown API endpoint \(req.path)"))
+        }
+        return r
+    }
+
+    /// Prometheus prints retention as `15d`, or `15d or 10GiB` when a size limit is set too.
+    static func retentionDescription(_ d: Daemon) -> String {
+        let time = d.flags.string("storage.retention.time")
+        let size = d.flags.string("storage.retention.size")
+        if size == "0B" || size == "0" || size.isEmpty { return time }
+        return "\(time) or \(size)"
+    }
+}
