@@ -3,8 +3,9 @@
 ///
 /// Collections under construction live on an explicit stack, so deep documents cost heap, not
 /// call stack. Aliases are expanded into copies; copies share storage (Swift arrays are
-/// copy-on-write), but a consumer walking the tree sees every copy, so the expanded size of a
-/// document is capped at `maxNodes` against "billion laughs" inputs.
+/// copy-on-write), but a consumer walking the tree sees every copy, so the nodes aliases bring
+/// in are capped at `maxNodes` per document against "billion laughs" inputs. Nodes written out
+/// in the text are not counted: the input size already bounds them.
 struct Composer {
     /// A sequence or mapping whose end event has not arrived yet.
     private struct Frame {
@@ -25,7 +26,7 @@ struct Composer {
     private let file: String
     private let maxNodes: Int
     private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
-    private var expandedNodes = 0
+    private var aliasedNodes = 0
 
     init(parser: Parser, file: String, maxNodes: Int) {
         self.parser = parser
@@ -49,7 +50,7 @@ struct Composer {
             case .documentStart:
                 // Anchors are local to their document (§9.1).
                 anchors = [:]
-                expandedNodes = 0
+                aliasedNodes = 0
                 documents.append(try composeDocumentRoot())
             default:
                 // The parser only emits node events between documentStart and documentEnd.
@@ -64,7 +65,6 @@ struct Composer {
             let completed: (node: YAMLNode, size: Int)
             switch try parser.next() {
             case .scalar(let text, let style, let properties):
-                try count(1, at: properties.mark)
                 let node = YAMLNode(.scalar(text, style), mark: properties.mark, tag: properties.tag)
                 if let anchor = properties.anchor { anchors[anchor] = (node, 1) }
                 completed = (node, 1)
@@ -72,16 +72,18 @@ struct Composer {
                 guard let target = anchors[name] else {
                     throw error("unknown anchor \"\(name)\" referenced by alias *\(name)", at: mark)
                 }
-                try count(target.size, at: mark)
+                aliasedNodes += target.size
+                if aliasedNodes > maxNodes {
+                    throw error("aliases in this document expand to more than \(maxNodes) nodes "
+                                + "(refusing a possible alias bomb)", at: mark)
+                }
                 var node = target.node
                 node.mark = mark
                 completed = (node, target.size)
             case .sequenceStart(let properties):
-                try count(1, at: properties.mark)
                 stack.append(Frame(isMapping: false, properties: properties))
                 continue
             case .mappingStart(let properties):
-                try count(1, at: properties.mark)
                 stack.append(Frame(isMapping: true, properties: properties))
                 continue
             case .sequenceEnd, .mappingEnd:
@@ -95,14 +97,6 @@ struct Composer {
             }
             guard !stack.isEmpty else { return completed.node }
             try add(completed.node, size: completed.size, to: &stack[stack.count - 1])
-        }
-    }
-
-    private mutating func count(_ nodes: Int, at mark: Mark) throws(YAMLError) {
-        expandedNodes += nodes
-        if expandedNodes > maxNodes {
-            throw error("document expands to more than \(maxNodes) nodes through aliases "
-                        + "(refusing a possible alias bomb)", at: mark)
         }
     }
 

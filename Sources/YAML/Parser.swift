@@ -17,6 +17,8 @@ struct Parser {
     private var scanner: Scanner
     private var state = State.streamStart
     private var states: [State] = []
+    /// Where each open flow collection started, for messages about a missing `]` or `}`.
+    private var flowStarts: [Mark] = []
 
     init(scanner: Scanner) {
         self.scanner = scanner
@@ -102,7 +104,7 @@ struct Parser {
         case .blockMappingValue:
             return try parseBlockMappingValue()
         case .flowSequenceFirstEntry:
-            try take()
+            flowStarts.append(try take().start)
             state = .flowSequenceEntry(first: true)
             return try next()
         case .flowSequenceEntry(let first):
@@ -137,7 +139,7 @@ struct Parser {
             state = .flowSequenceEntry(first: false)
             return .mappingEnd
         case .flowMappingFirstKey:
-            try take()
+            flowStarts.append(try take().start)
             state = .flowMappingKey(first: true)
             return try next()
         case .flowMappingKey(let first):
@@ -349,22 +351,30 @@ struct Parser {
 
     // MARK: Flow collections
 
+    private var flowStartDescription: String {
+        guard let start = flowStarts.last else { return "an unknown position" }
+        return "line \(start.line), column \(start.column)"
+    }
+
     private mutating func parseFlowSequenceEntry(first: Bool) throws(YAMLError) -> Event {
         var token = try peek()
         if case .flowSequenceEnd = token.kind {
             try take()
+            flowStarts.removeLast()
             popState()
             return .sequenceEnd
         }
         if !first {
             guard case .flowEntry = token.kind else {
-                throw error("expected ',' or ']' in a flow sequence, found \(token.description)", at: token.start)
+                throw error("expected ',' or ']' in the flow sequence started at \(flowStartDescription), "
+                            + "found \(token.description)", at: token.start)
             }
             try take()
             token = try peek()
             // A trailing comma before `]` is allowed.
             if case .flowSequenceEnd = token.kind {
                 try take()
+                flowStarts.removeLast()
                 popState()
                 return .sequenceEnd
             }
@@ -383,17 +393,20 @@ struct Parser {
         var token = try peek()
         if case .flowMappingEnd = token.kind {
             try take()
+            flowStarts.removeLast()
             popState()
             return .mappingEnd
         }
         if !first {
             guard case .flowEntry = token.kind else {
-                throw error("expected ',' or '}' in a flow mapping, found \(token.description)", at: token.start)
+                throw error("expected ',' or '}' in the flow mapping started at \(flowStartDescription), "
+                            + "found \(token.description)", at: token.start)
             }
             try take()
             token = try peek()
             if case .flowMappingEnd = token.kind {
                 try take()
+                flowStarts.removeLast()
                 popState()
                 return .mappingEnd
             }

@@ -190,6 +190,12 @@ extension Scanner {
         let start = mark
         let text = try scanQuotedScalar(double: double)
         jsonLikeEnd = pos
+        // A closing quote must be followed by a separator, `:` or a flow indicator; `'x'y`
+        // otherwise surfaces later as a confusing structural error.
+        let next = peek()
+        if !isBlankOrEnd() && next != ASCII.colon && !(flowLevel > 0 && ASCII.isFlowIndicator(next)) {
+            throw error("unexpected \(describeCharacter()) right after a quoted scalar", at: mark)
+        }
         append(.scalar(text, double ? .doubleQuoted : .singleQuoted), start: start)
     }
 

@@ -26,6 +26,8 @@ extension Scanner {
                 advance()
             }
             if pos == chunkStart { break }
+            // Text continued on this line, so no key can start before the next line.
+            allowSimpleKey = false
             out.append(contentsOf: separator)
             out.append(contentsOf: bytes[chunkStart..<pos])
             end = mark

@@ -8,7 +8,8 @@ package enum YAMLReader {
     /// Nesting deeper than this is an error, so hostile input cannot exhaust memory or stack.
     package static let maxDepth = 512
 
-    /// A document whose alias expansion would hold more nodes than this is rejected.
+    /// A document whose aliases would bring in more nodes than this (counting every node of
+    /// each aliased subtree) is rejected, against "billion laughs" inputs.
     package static let maxExpandedNodes = 1_000_000
 
     /// Parses every document of `text` (separated by `---`, ended by `...`).
