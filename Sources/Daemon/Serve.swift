@@ -132,7 +132,7 @@ final class Daemon: Sendable {
 
     /// Asks the daemon to stop; safe from any thread, idempotent.
     func requestStop(reason: String) {
-        if stop.fire() { logger.warn("Received shutdown request", [("reason", reason)]) }
+        _ = stop.fire { logger.warn("Received shutdown request", [("reason", reason)]) }
     }
 
     /// Reloads the config, logging the outcome; returns the error message on failure.

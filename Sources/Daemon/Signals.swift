@@ -6,17 +6,18 @@ import Synchronization
 final class StopSignal: Sendable {
     private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    /// Fires the signal; returns true the first time only.
-    func fire() -> Bool {
-        let (first, waiters) = state.withLock { s -> (Bool, [CheckedContinuation<Void, Never>]) in
+    /// Fires the signal; returns true the first time only. `first` runs before any waiter resumes.
+    func fire(first: () -> Void = {}) -> Bool {
+        let (isFirst, waiters) = state.withLock { s -> (Bool, [CheckedContinuation<Void, Never>]) in
             if s.fired { return (false, []) }
             s.fired = true
             let w = s.waiters
             s.waiters = []
             return (true, w)
         }
+        if isFirst { first() }
         for w in waiters { w.resume() }
-        return first
+        return isFirst
     }
 
     /// Returns once `fire()` has been called.

@@ -1,0 +1,174 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+/// End-to-end tests of the `vigil` executable: each test starts its own daemon on an ephemeral
+/// port in a temp directory and stops it.
+@Suite(.serialized) struct DaemonProcessTests {
+    @Test func servesHealthReadyMetricsAndStatus() throws {
+        let d = try DaemonProcess([])
+        defer { d.stop() }
+        #expect(try d.get("/-/healthy").text == "Vigil is Healthy.\n")
+        let head = try d.request("HEAD", "/-/healthy")
+        #expect(head.status == 200 && head.body.isEmpty)
+        #expect(try d.get("/-/ready").status == 200)
+
+        let metrics = try d.get("/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+                     "process_max_fds", "process_start_time_seconds", "process_virtual_memory_bytes",
+                     "vigil_build_info", "vigil_config_last_reload_successful 1",
+                     "vigil_config_last_reload_success_timestamp_seconds", "vigil_http_open_connections",
+                     "vigil_http_requests_total{code=\"200\",handler=\"/-/healthy\"} 2",
+                     "vigil_http_request_duration_seconds_bucket{handler=\"/-/healthy\",le=\"+Inf\"} 2"] {
+            #expect(metrics.text.contains(name), "missing \(name)")
+        }
+
+        let build = try jsonObject(d.get("/api/v1/status/buildinfo"))
+        #expect(build["status"] as? String == "success")
+        let data = try #require(build["data"] as? [String: Any])
+        #expect(Set(data.keys) == ["version", "revision", "branch", "buildUser", "buildDate", "goVersion"])
+
+        let flags = try #require(try jsonObject(d.get("/api/v1/status/flags"))["data"] as? [String: String])
+        #expect(flags["web.listen-address"] == "127.0.0.1:0")
+        #expect(flags["log.level"] == "info")
+
+        let runtime = try #require(try jsonObject(d.get("/api/v1/status/runtimeinfo"))["data"] as? [String: Any])
+        #expect(runtime["reloadConfigSuccess"] as? Bool == true)
+        #expect(runtime["storageRetention"] as? String == "15d")
+        #expect(runtime["CWD"] as? String == d.directory.url.path)
+
+        let config = try #require(try jsonObject(d.get("/api/v1/status/config"))["data"] as? [String: String])
+        #expect(config["yaml"]?.contains("job_name: vigil") == true)
+
+        let missing = try d.get("/api/v1/does_not_exist")
+        #expect(missing.status == 404)
+        #expect(try jsonObject(missing)["errorType"] as? String == "not_found")
+        #expect(try d.get("/nope").status == 404)
+    }
+
+    @Test func sigtermShutsDownCleanlyAndReleasesTheLock() throws {
+        let dir = try TempDirectory(prefix: "vigil-lock")
+        defer { dir.remove() }
+        let data = "--storage.path=\(dir.path)/data"
+        let first = try DaemonProcess([data])
+        defer { first.stop() }
+        // A second daemon on the same directory must refuse to start.
+        let second = try DaemonProcess.runToEnd([data, "--web.listen-address=127.0.0.1:0"])
+        #expect(second.0 == 1)
+        #expect(second.2.contains("cannot lock storage directory"))
+
+        first.send(signal: SIGTERM)
+        #expect(first.waitForExit() == 0)
+        #expect(first.log.contains("Received shutdown request"))
+        #expect(first.log.contains("See you next time!"))
+
+        let third = try DaemonProcess([data])
+        #expect(try third.get("/-/ready").status == 200)
+        third.stop()
+    }
+
+    @Test func sighupReloadsAndKeepsTheOldConfigOnError() throws {
+        let dir = try TempDirectory(prefix: "vigil-reload")
+        defer { dir.remove() }
+        let path = dir.url.appendingPathComponent("vigil.yml").path
+        try config(job: "first").write(toFile: path, atomically: true, encoding: .utf8)
+        let d = try DaemonProcess(["--config.file=\(path)"])
+        defer { d.stop() }
+        #expect(try configYAML(d).contains("job_name: first"))
+
+        try config(job: "second").write(toFile: path, atomically: true, encoding: .utf8)
+        d.send(signal: SIGHUP)
+        #expect(d.waitForLog("Completed loading of configuration file"))
+        #expect(try configYAML(d).contains("job_name: second"))
+
+        try "scrape_configs:\n  - job_name: x\n    bogus_key: 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        d.send(signal: SIGHUP)
+        #expect(d.waitForLog("Error reloading config"))
+        #expect(d.log.contains("vigil.yml:3:5"))
+        #expect(try configYAML(d).contains("job_name: second"))
+        #expect(try d.get("/metrics").text.contains("vigil_config_last_reload_successful 0"))
+        #expect(try d.get("/-/healthy").status == 200)
+    }
+
+    @Test func httpReloadNeedsLifecycleFlag() throws {
+        let dir = try TempDirectory(prefix: "vigil-lifecycle")
+        defer { dir.remove() }
+        let path = dir.url.appendingPathComponent("vigil.yml").path
+        try config(job: "one").write(toFile: path, atomically: true, encoding: .utf8)
+
+        let locked = try DaemonProcess(["--config.file=\(path)"])
+        #expect(try locked.request("POST", "/-/reload").status == 403)
+        #expect(try locked.request("POST", "/-/quit").status == 403)
+        #expect(try locked.request("GET", "/-/reload").status == 405)
+        locked.stop()
+
+        let d = try DaemonProcess(["--config.file=\(path)", "--web.enable-lifecycle"])
+        defer { d.stop() }
+        try config(job: "two").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try d.request("POST", "/-/reload").status == 200)
+        #expect(try configYAML(d).contains("job_name: two"))
+
+        try "global:\n  scrape_interval: 10s\n  scrape_timeout: 20s\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let bad = try d.request("POST", "/-/reload")
+        #expect(bad.status == 500)
+        #expect(bad.text.contains("failed to reload config"))
+        #expect(try configYAML(d).contains("job_name: two"))
+
+        #expect(try d.request("POST", "/-/quit").text.contains("Goodbye"))
+        #expect(d.waitForExit() == 0)
+    }
+
+    @Test func badConfigAtStartExitsWithPosition() throws {
+        let dir = try TempDirectory(prefix: "vigil-badstart")
+        defer { dir.remove() }
+        let path = dir.url.appendingPathComponent("bad.yml").path
+        try "global:\n  scrape_interval: 1parsec\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let (code, _, err) = try DaemonProcess.runToEnd(["--config.file=\(path)", "--web.listen-address=127.0.0.1:0",
+                                                         "--storage.path=\(dir.path)/data"])
+        #expect(code == 1)
+        #expect(err.contains("bad.yml:2:20"))
+        let (code2, _, err2) = try DaemonProcess.runToEnd(["--config.file=\(dir.path)/missing.yml"])
+        #expect(code2 == 1)
+        #expect(err2.contains("missing.yml"))
+    }
+
+    @Test func jsonLogs() throws {
+        let d = try DaemonProcess(["--log.format=json", "--log.level=debug"])
+        defer { d.stop() }
+        let first = try #require(d.log.split(separator: "\n").first)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: String])
+        #expect(obj["level"] == "info")
+        #expect(obj["msg"] == "Starting Vigil")
+        #expect(obj["time"]?.hasSuffix("Z") == true)
+    }
+
+    @Test func versionAndHelpAndUnknownFlags() throws {
+        let (vc, vout, _) = try DaemonProcess.runToEnd(["--version"])
+        #expect(vc == 0 && vout.hasPrefix("vigil, version "))
+        let (hc, hout, _) = try DaemonProcess.runToEnd(["--help"])
+        #expect(hc == 0 && hout.contains("--storage.retention.time=DURATION") && hout.contains("check config"))
+        let (uc, _, uerr) = try DaemonProcess.runToEnd(["--frobnicate"])
+        #expect(uc == 1 && uerr.contains("unknown long flag '--frobnicate'"))
+        let (cc, _, cerr) = try DaemonProcess.runToEnd(["launch"])
+        #expect(cc == 1 && cerr.contains("unknown command 'launch'"))
+    }
+
+    private func config(job: String) -> String {
+        "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: \(job)\n    static_configs:\n      - targets: [\"localhost:9100\"]\n"
+    }
+
+    private func configYAML(_ d: DaemonProcess) throws -> String {
+        let obj = try jsonObject(d.get("/api/v1/status/config"))
+        return ((obj["data"] as? [String: Any])?["yaml"] as? String) ?? ""
+    }
+}
+
+func jsonObject(_ r: RawHTTPResponse) throws -> [String: Any] {
+    guard let obj = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] else {
+        throw DaemonProcessError(description: "not a JSON object: \(r.text)")
+    }
+    return obj
+}
