@@ -13,7 +13,15 @@ PROM=$(command -v prometheus || true)
 [ -n "$PROM" ] || { echo "prometheus not installed (make bench installs it)"; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-VPORT=19090; PPORT=19091
+# Free loopback ports, so a benchmark never collides with another server on this machine.
+free_port() {
+  local p
+  while :; do
+    p=$(( 20000 + RANDOM % 20000 ))
+    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+  done
+}
+VPORT=$(free_port); PPORT=$(free_port)
 tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }

@@ -63,9 +63,7 @@ enum Routes {
 
     /// Prometheus prints retention as `15d`, or `15d or 10GiB` when a size limit is set too.
     static func retentionDescription(_ d: Daemon) -> String {
-        let time = d.flags.string("storage.retention.time")
-        let size = d.flags.string("storage.retention.size")
-        if size == "0B" || size == "0" || size.isEmpty { return time }
-        return "\(time) or \(size)"
+        let r = StorageSettings.retention(flags: d.flags, config: d.configState.snapshot.config)
+        return r.size.bytes == 0 ? r.time.description : "\(r.time) or \(r.size)"
     }
 }

@@ -107,7 +107,7 @@ final class Daemon: Sendable {
         let signals = SignalHandlers(daemon: self)
         defer { signals.cancel() }
 
-        let storagePath = flags.string("storage.path")
+        let storagePath = StorageSettings.path(flags: flags, config: configState.snapshot.config)
         do {
             let dir = try StorageDirectory(path: storagePath)
             storage.withLock { $0 = dir }

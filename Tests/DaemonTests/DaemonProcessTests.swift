@@ -121,6 +121,23 @@ import TestSupport
         #expect(d.waitForExit() == 0)
     }
 
+    @Test func retentionComesFromConfigUnlessAFlagIsGiven() throws {
+        let dir = try TempDirectory(prefix: "vigil-retention")
+        defer { dir.remove() }
+        let path = dir.url.appendingPathComponent("vigil.yml").path
+        try "vigil:\n  storage:\n    path: fromconfig\n  retention:\n    time: 30d\n    size: 1GB\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let fromConfig = try DaemonProcess(["--config.file=\(path)", "--storage.path=\(dir.path)/a"])
+        let r1 = try #require(try jsonObject(fromConfig.get("/api/v1/status/runtimeinfo"))["data"] as? [String: Any])
+        #expect(r1["storageRetention"] as? String == "30d or 1GiB")
+        fromConfig.stop()
+
+        let fromFlag = try DaemonProcess(["--config.file=\(path)", "--storage.path=\(dir.path)/b", "--storage.retention.time=2d"])
+        let r2 = try #require(try jsonObject(fromFlag.get("/api/v1/status/runtimeinfo"))["data"] as? [String: Any])
+        #expect(r2["storageRetention"] as? String == "2d or 1GiB")
+        fromFlag.stop()
+        #expect(FileManager.default.fileExists(atPath: "\(dir.path)/b/lock"))
+    }
+
     @Test func badConfigAtStartExitsWithPosition() throws {
         let dir = try TempDirectory(prefix: "vigil-badstart")
         defer { dir.remove() }
