@@ -5,7 +5,11 @@ import Synchronization
 ///
 /// Level-triggered epoll: a connection is read once per readiness report (a short read means the
 /// socket is drained, and anything left is reported again), and EPOLLOUT is armed only while
-/// output is pending, so the common request costs epoll_wait, read and send. Each loop has its
+/// output is pending, so the common request costs epoll_wait, read and send. Level-triggering
+/// was kept over edge-triggering because pausing input (a pool handler running, output backed
+/// up) needs no "remember to read again" bookkeeping; its price, measured with perf under
+/// `wrk -c2000`, is the kernel re-polling ready sockets (`sock_poll`/`tcp_poll`/`ep_item_poll`,
+/// about 5% of server CPU, 78% of which is kernel TCP work anyway). Each loop has its
 /// own `SO_REUSEPORT` listener, so the kernel spreads new connections across loops without an
 /// acceptor thread or a hand-off.
 ///
@@ -16,7 +20,9 @@ final class EventLoop: @unchecked Sendable {
     let index: Int
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let tasks = Mutex<[@Sendable () -> Void]>([])
+    /// Tasks from other threads; `stopped` is set when the loop has exited, after which tasks
+    /// are dropped rather than kept (they hold connections, which hold the loop).
+    private let tasks = Mutex<(queue: [@Sendable () -> Void], stopped: Bool)>(([], false))
     private let wakeArmed = Atomic<Bool>(false)
     private let maxEvents = 512
     private let events: UnsafeMutableRawPointer
@@ -63,6 +69,11 @@ final class EventLoop: @unchecked Sendable {
     }
 
     deinit {
+        // The eventfd and epoll descriptors close only here, never when the loop exits: a
+        // worker finishing late may still call `execute`, and writing to a closed descriptor
+        // number would write 8 bytes into whatever socket reused it.
+        Glibc.close(wakeFD)
+        Glibc.close(epollFD)
         events.deallocate()
         readBuffer.deallocate()
     }
@@ -73,9 +84,13 @@ final class EventLoop: @unchecked Sendable {
     /// Runs `task` on the loop thread soon. Safe from any thread; tasks run in order. Tasks sent
     /// after the loop stopped are dropped, which is what late worker results should get.
     func execute(_ task: @escaping @Sendable () -> Void) {
-        tasks.withLock { $0.append(task) }
+        let accepted = tasks.withLock { tasks -> Bool in
+            guard !tasks.stopped else { return false }
+            tasks.queue.append(task)
+            return true
+        }
         // One eventfd write per batch: the flag is cleared by the loop before it takes tasks.
-        if !wakeArmed.exchange(true, ordering: .sequentiallyConsistent) {
+        if accepted, !wakeArmed.exchange(true, ordering: .sequentiallyConsistent) {
             var one: UInt64 = 1
             _ = Glibc.write(wakeFD, &one, 8)
         }
@@ -106,8 +121,12 @@ final class EventLoop: @unchecked Sendable {
         }
         for connection in connections.compactMap({ $0 }) { connection.close() }
         closeListener()
-        Glibc.close(wakeFD)
-        Glibc.close(epollFD)
+        let dropped = tasks.withLock { tasks -> [@Sendable () -> Void] in
+            tasks.stopped = true
+            defer { tasks.queue = [] }
+            return tasks.queue
+        }
+        _ = dropped // Released outside the lock: their deinit may take other locks.
     }
 
     private func runTasks() {
@@ -115,8 +134,8 @@ final class EventLoop: @unchecked Sendable {
         _ = Glibc.read(wakeFD, &counter, 8)
         wakeArmed.store(false, ordering: .sequentiallyConsistent)
         let batch = tasks.withLock { tasks -> [@Sendable () -> Void] in
-            defer { tasks.removeAll(keepingCapacity: true) }
-            return tasks
+            defer { tasks.queue.removeAll(keepingCapacity: true) }
+            return tasks.queue
         }
         for task in batch { task() }
     }

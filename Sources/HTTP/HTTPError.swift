@@ -61,6 +61,7 @@ package enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The one-line reason sent to the client after the status, e.g. `bad Content-Length`.
     package var description: String {
         switch self {
         case .malformedRequestLine: return "malformed HTTP request line"

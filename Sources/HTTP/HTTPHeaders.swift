@@ -79,6 +79,7 @@ package struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         return fields.contains { nameMatches($0, key) }
     }
 
+    /// Iterates `(name, value)` pairs in order, making the strings on demand.
     package func makeIterator() -> some IteratorProtocol<(name: String, value: String)> {
         var index = 0
         return AnyIterator { () -> (name: String, value: String)? in

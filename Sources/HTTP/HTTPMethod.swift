@@ -21,6 +21,7 @@ package struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringCon
     /// `OPTIONS`.
     package static let options = HTTPMethod(rawValue: "OPTIONS")
 
+    /// The method name.
     package var description: String { rawValue }
 }
 
@@ -36,5 +37,6 @@ package struct HTTPVersion: Hashable, Sendable, CustomStringConvertible {
     /// HTTP/1.1.
     package static let http1_1 = HTTPVersion(major: 1, minor: 1)
 
+    /// `HTTP/1.0` or `HTTP/1.1`.
     package var description: String { "HTTP/\(major).\(minor)" }
 }

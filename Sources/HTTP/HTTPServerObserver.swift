@@ -14,8 +14,12 @@ package protocol HTTPServerObserver: Sendable {
     func connectionClosed()
 }
 
+/// Every event is optional: an observer implements only what it exports.
 extension HTTPServerObserver {
+    /// Does nothing.
     package func requestFinished(route: String, method: String, status: Int, seconds: Double) {}
+    /// Does nothing.
     package func connectionOpened() {}
+    /// Does nothing.
     package func connectionClosed() {}
 }

@@ -13,6 +13,7 @@ package enum RawHTTPClientError: Error, Equatable, CustomStringConvertible {
     /// The bytes are not an HTTP/1.1 response.
     case malformed(String)
 
+    /// What failed, for test output.
     package var description: String {
         switch self {
         case .connectFailed(let code): return "connect failed: \(String(cString: strerror(code)))"
@@ -138,7 +139,7 @@ package final class RawHTTPClient {
         var headers: [(name: String, value: String)] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { throw .malformed("header \(line)") }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: " ")))
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingSpaces()))
         }
         var response = RawHTTPResponse(status: status, headers: headers, body: [], wasChunked: false)
         if forHead || status < 200 || status == 204 || status == 304 { return response }
@@ -233,17 +234,12 @@ package final class RawHTTPClient {
     }
 }
 
-extension String {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        var slice = Substring(self)
-        while slice.first == set { slice.removeFirst() }
-        while slice.last == set { slice.removeLast() }
-        return String(slice)
-    }
-}
-
 extension Substring {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        String(self).trimmingCharacters(in: set)
+    /// The text without leading and trailing spaces.
+    fileprivate func trimmingSpaces() -> String {
+        var slice = self
+        while slice.first == " " { slice.removeFirst() }
+        while slice.last == " " { slice.removeLast() }
+        return String(slice)
     }
 }

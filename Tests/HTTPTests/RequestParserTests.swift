@@ -3,7 +3,7 @@ import Testing
 
 /// Feeds `chunks` the way a connection does (unconsumed bytes kept, new ones appended) and
 /// describes each non-`needMoreData` action.
-private func run(_ chunks: [[UInt8]], limits: ServerLimits = ServerLimits()) -> [String] {
+func run(_ chunks: [[UInt8]], limits: ServerLimits = ServerLimits()) -> [String] {
     var parser = RequestParser(limits: limits)
     var buffer: [UInt8] = []
     var start = 0
@@ -133,5 +133,18 @@ private func oneByteAtATime(_ text: String) -> [[UInt8]] { text.utf8.map { [$0] 
         consumed = 0
         _ = head.withUnsafeBufferPointer { parser.parse($0, consumed: &consumed) }
         #expect(parser.phase == .body)
+    }
+}
+
+@Suite struct RequestParserSplitTests {
+    /// Every split point of two pipelined requests gives the same two requests.
+    @Test func everySplitPoint() {
+        let text = "GET /echo?i=44 HTTP/1.1\r\nHost: test\r\n\r\nPOST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nok"
+        let want = ["GET /echo?i=44 HTTP/1.1 keepAlive=true body=", "POST /p HTTP/1.1 keepAlive=true body=ok"]
+        let all = Array(text.utf8)
+        for split in 1..<all.count {
+            let got = run([Array(all[0..<split]), Array(all[split...])])
+            #expect(got == want, "split at \(split)")
+        }
     }
 }

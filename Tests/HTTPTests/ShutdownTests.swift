@@ -63,6 +63,43 @@ import TestSupport
     }
 }
 
+@Suite struct LateWorkerTests {
+    /// A worker finishing after shutdown must not write its wake-up into a descriptor number the
+    /// loop released (it once did: 8 stray bytes landed in an unrelated socket).
+    @Test func lateWorkerResultTouchesNoReusedDescriptor() throws {
+        let pool = WorkerPool(name: "late", threads: 1, queueCapacity: 1)
+        defer { pool.shutdown() }
+        let started = Flag()
+        var router = Router()
+        router.add(.get, "/late", executor: .pool(pool)) { _ in
+            started.raise()
+            usleep(300_000)
+            return .text("late")
+        }
+        let server = HTTPServer(router: router, limits: testLimits(), loops: 1)
+        try server.start()
+        let client = try RawHTTPClient(port: server.port)
+        try client.send(get("/late"))
+        #expect(started.wait())
+        server.shutdown(grace: .milliseconds(20))
+        // Take the lowest free descriptor numbers, as any new socket would.
+        var pairs: [[Int32]] = []
+        for _ in 0..<16 {
+            var fds: [Int32] = [0, 0]
+            #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+            pairs.append(fds)
+        }
+        defer { for pair in pairs { close(pair[0]); close(pair[1]) } }
+        usleep(600_000)
+        for pair in pairs {
+            for fd in pair {
+                var byte: UInt8 = 0
+                #expect(recv(fd, &byte, 1, Int32(MSG_DONTWAIT)) < 0)
+            }
+        }
+    }
+}
+
 @Suite struct ConcurrencyTests {
     @Test func fiftyClientsHundredRequestsEach() throws {
         let pool = WorkerPool(name: "mixed", threads: 4, queueCapacity: 64)
