@@ -122,9 +122,16 @@ final class Daemon: Sendable {
         await stop.wait()
         logger.info("Stopping: no new connections, finishing in-flight requests")
         ready.store(false, ordering: .releasing)
-        server.shutdown(grace: .seconds(10))
-        apiPool.shutdown()
-        adminPool.shutdown()
+        // shutdown(grace:) blocks until connections drain: keep it off the cooperative pool.
+        let (apiPool, adminPool) = (self.apiPool, self.adminPool)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                server.shutdown(grace: .seconds(10))
+                apiPool.shutdown()
+                adminPool.shutdown()
+                done.resume()
+            }
+        }
         storage.withLock { s in s?.close(); s = nil }
         logger.info("See you next time!")
         return 0
