@@ -13,10 +13,8 @@ package struct AlertingConfig: Sendable, Equatable {
         for entry in try d.entries(node, type: "config.plain") {
             switch entry.key {
             case "alert_relabel_configs":
-                for item in try d.items(entry.value, type: "[]*relabel.Config") {
-                    a.alertRelabelConfigs.append(try RelabelConfig.decode(
-                        item, &d, emptyMessage: "empty or null alert relabeling rule"))
-                }
+                a.alertRelabelConfigs += try RelabelConfig.decodeList(
+                    entry.value, &d, emptyMessage: "empty or null alert relabeling rule")
             case "alertmanagers":
                 for (index, item) in try d.items(entry.value, type: "config.AlertmanagerConfigs").enumerated() {
                     a.alertmanagers.append(try AlertmanagerConfig.decode(item, &d, index: index))
@@ -67,15 +65,9 @@ package struct AlertmanagerConfig: Sendable, Equatable {
                 c.apiVersion = version
             case "sigv4": d.unsupported(entry, context: context)
             case "relabel_configs":
-                for item in try d.items(v, type: "[]*relabel.Config") {
-                    c.relabelConfigs.append(try RelabelConfig.decode(
-                        item, &d, emptyMessage: "empty or null Alertmanager target relabeling rule"))
-                }
+                c.relabelConfigs += try RelabelConfig.decodeList(v, &d, emptyMessage: "empty or null Alertmanager target relabeling rule")
             case "alert_relabel_configs":
-                for item in try d.items(v, type: "[]*relabel.Config") {
-                    c.alertRelabelConfigs.append(try RelabelConfig.decode(
-                        item, &d, emptyMessage: "empty or null Alertmanager alert relabeling rule"))
-                }
+                c.alertRelabelConfigs += try RelabelConfig.decodeList(v, &d, emptyMessage: "empty or null Alertmanager alert relabeling rule")
             default:
                 if try c.httpClient.decodeField(entry, &d, context: context) { continue }
                 if try c.serviceDiscovery.decodeField(entry, &d, context: context) { continue }

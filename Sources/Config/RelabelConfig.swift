@@ -43,6 +43,15 @@ package struct RelabelConfig: Sendable, Equatable {
     }
 
     /// Decodes one rule. `emptyMessage` is Prometheus' error for a null rule in this list.
+    /// Decodes a `[]*relabel.Config` sequence; `emptyMessage` is Prometheus' error for a null rule.
+    static func decodeList(_ node: YAMLNode, _ d: inout Decoder, emptyMessage: String) throws(ConfigError) -> [RelabelConfig] {
+        var out: [RelabelConfig] = []
+        for item in try d.items(node, type: "[]*relabel.Config") {
+            out.append(try decode(item, &d, emptyMessage: emptyMessage))
+        }
+        return out
+    }
+
     static func decode(_ node: YAMLNode, _ d: inout Decoder, emptyMessage: String) throws(ConfigError) -> RelabelConfig {
         if node.isNull { throw d.error(emptyMessage, at: node) }
         var rule = RelabelConfig()

@@ -106,15 +106,9 @@ package struct ScrapeConfig: Sendable, Equatable {
             case "metric_name_escaping_scheme": c.metricNameEscapingScheme = try d.string(v)
             case "extra_scrape_metrics": c.extraScrapeMetrics = v.isNull ? nil : try d.bool(v)
             case "relabel_configs":
-                for item in try d.items(v, type: "[]*relabel.Config") {
-                    c.relabelConfigs.append(try RelabelConfig.decode(
-                        item, &d, emptyMessage: "empty or null target relabeling rule in scrape config"))
-                }
+                c.relabelConfigs += try RelabelConfig.decodeList(v, &d, emptyMessage: "empty or null target relabeling rule in scrape config")
             case "metric_relabel_configs":
-                for item in try d.items(v, type: "[]*relabel.Config") {
-                    c.metricRelabelConfigs.append(try RelabelConfig.decode(
-                        item, &d, emptyMessage: "empty or null metric relabeling rule in scrape config"))
-                }
+                c.metricRelabelConfigs += try RelabelConfig.decodeList(v, &d, emptyMessage: "empty or null metric relabeling rule in scrape config")
             default:
                 if try c.httpClient.decodeField(entry, &d, context: context) { continue }
                 if try c.serviceDiscovery.decodeField(entry, &d, context: context) { continue }

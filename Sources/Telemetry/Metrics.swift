@@ -73,12 +73,28 @@ package final class Histogram: Sendable {
     var snapshot: (counts: [UInt64], sum: Double, count: UInt64) { state.withLock { $0 } }
 }
 
-/// A family of counters sharing a name and label names.
-package final class CounterFamily: MetricFamily {
+/// A metric child holding one value: a counter or a gauge.
+package protocol ValueMetric: AnyObject, Sendable {
+    init()
+    /// The `# TYPE` of a family of these.
+    static var metricType: MetricType { get }
+    var get: Double { get }
+}
+
+extension Counter: ValueMetric {
+    package static var metricType: MetricType { .counter }
+}
+
+extension Gauge: ValueMetric {
+    package static var metricType: MetricType { .gauge }
+}
+
+/// A family of counters or gauges sharing a name and label names.
+package final class ValueFamily<Child: ValueMetric>: MetricFamily {
     package let name: String
     let help: String
     let labelNames: [String]
-    private let children = Children { Counter() }
+    private let children = Children { Child() }
 
     init(name: String, help: String, labelNames: [String]) {
         self.name = name
@@ -86,41 +102,20 @@ package final class CounterFamily: MetricFamily {
         self.labelNames = labelNames
     }
 
-    /// The counter for these label values (in label-name order); created at 0 on first use.
-    package func with(_ values: String...) -> Counter { children.get(values) }
-    package func with(values: [String]) -> Counter { children.get(values) }
+    /// The child for these label values (in label-name order); created at 0 on first use.
+    package func with(_ values: String...) -> Child { children.get(values) }
+    package func with(values: [String]) -> Child { children.get(values) }
 
     package func write(to w: inout ExpositionWriter) {
-        w.family(name, help: help, type: .counter)
+        w.family(name, help: help, type: Child.metricType)
         for (values, c) in children.sorted {
             w.sample(name, labels: Array(zip(labelNames, values)), value: c.get)
         }
     }
 }
 
-/// A family of gauges sharing a name and label names.
-package final class GaugeFamily: MetricFamily {
-    package let name: String
-    let help: String
-    let labelNames: [String]
-    private let children = Children { Gauge() }
-
-    init(name: String, help: String, labelNames: [String]) {
-        self.name = name
-        self.help = help
-        self.labelNames = labelNames
-    }
-
-    package func with(_ values: String...) -> Gauge { children.get(values) }
-    package func with(values: [String]) -> Gauge { children.get(values) }
-
-    package func write(to w: inout ExpositionWriter) {
-        w.family(name, help: help, type: .gauge)
-        for (values, g) in children.sorted {
-            w.sample(name, labels: Array(zip(labelNames, values)), value: g.get)
-        }
-    }
-}
+package typealias CounterFamily = ValueFamily<Counter>
+package typealias GaugeFamily = ValueFamily<Gauge>
 
 /// A family of histograms sharing a name, label names and bucket bounds.
 package final class HistogramFamily: MetricFamily {
