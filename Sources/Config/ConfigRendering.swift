@@ -142,13 +142,7 @@ extension GlobalConfig {
         if !queryLogFile.isEmpty { f.append(("query_log_file", .string(queryLogFile))) }
         if !scrapeFailureLogFile.isEmpty { f.append(("scrape_failure_log_file", .string(scrapeFailureLogFile))) }
         if !externalLabels.isEmpty { f.append(("external_labels", renderLabels(externalLabels))) }
-        if bodySizeLimit.bytes != 0 { f.append(("body_size_limit", .raw(bodySizeLimit.description))) }
-        let limits: [(String, UInt64)] = [
-            ("sample_limit", sampleLimit), ("target_limit", targetLimit), ("label_limit", labelLimit),
-            ("label_name_length_limit", labelNameLengthLimit), ("label_value_length_limit", labelValueLengthLimit),
-            ("keep_dropped_targets", keepDroppedTargets),
-        ]
-        for (key, value) in limits where value != 0 { f.append((key, .number(value))) }
+        limits.renderFields(into: &f)
         f.append(("metric_name_validation_scheme", .string(metricNameValidationScheme.rawValue)))
         if !metricNameEscapingScheme.isEmpty { f.append(("metric_name_escaping_scheme", .string(metricNameEscapingScheme))) }
         f.append(("scrape_native_histograms", .bool(scrapeNativeHistograms)))
@@ -183,13 +177,7 @@ extension ScrapeConfig {
         f.append(("metrics_path", .string(metricsPath)))
         f.append(("scheme", .string(scheme)))
         f.append(("enable_compression", .bool(enableCompression)))
-        if bodySizeLimit.bytes != 0 { f.append(("body_size_limit", .raw(bodySizeLimit.description))) }
-        let limits: [(String, UInt64)] = [
-            ("sample_limit", sampleLimit), ("target_limit", targetLimit), ("label_limit", labelLimit),
-            ("label_name_length_limit", labelNameLengthLimit), ("label_value_length_limit", labelValueLengthLimit),
-            ("keep_dropped_targets", keepDroppedTargets),
-        ]
-        for (key, value) in limits where value != 0 { f.append((key, .number(value))) }
+        limits.renderFields(into: &f)
         if let metricNameValidationScheme {
             f.append(("metric_name_validation_scheme", .string(metricNameValidationScheme.rawValue)))
         }

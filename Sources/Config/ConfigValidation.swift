@@ -55,13 +55,7 @@ extension VigilConfig {
             throw d.error("scrape timeout greater than scrape interval for scrape config with job name \(job)", at: c.position.mark)
         }
         if c.scrapeTimeout == .zero { c.scrapeTimeout = min(global.scrapeTimeout, c.scrapeInterval) }
-        if c.bodySizeLimit.bytes == 0 { c.bodySizeLimit = global.bodySizeLimit }
-        if c.sampleLimit == 0 { c.sampleLimit = global.sampleLimit }
-        if c.targetLimit == 0 { c.targetLimit = global.targetLimit }
-        if c.labelLimit == 0 { c.labelLimit = global.labelLimit }
-        if c.labelNameLengthLimit == 0 { c.labelNameLengthLimit = global.labelNameLengthLimit }
-        if c.labelValueLengthLimit == 0 { c.labelValueLengthLimit = global.labelValueLengthLimit }
-        if c.keepDroppedTargets == 0 { c.keepDroppedTargets = global.keepDroppedTargets }
+        c.limits.inherit(from: global.limits)
         if c.scrapeFailureLogFile.isEmpty { c.scrapeFailureLogFile = global.scrapeFailureLogFile }
         if c.scrapeNativeHistograms == nil { c.scrapeNativeHistograms = global.scrapeNativeHistograms }
         if c.extraScrapeMetrics == nil { c.extraScrapeMetrics = global.extraScrapeMetrics }

@@ -16,13 +16,8 @@ package struct GlobalConfig: Sendable, Equatable {
     package var queryLogFile = ""
     package var scrapeFailureLogFile = ""
     package var externalLabels: [String: String] = [:]
-    package var bodySizeLimit = ByteSize(bytes: 0)
-    package var sampleLimit: UInt64 = 0
-    package var targetLimit: UInt64 = 0
-    package var labelLimit: UInt64 = 0
-    package var labelNameLengthLimit: UInt64 = 0
-    package var labelValueLengthLimit: UInt64 = 0
-    package var keepDroppedTargets: UInt64 = 0
+    /// Sample, label, target and body-size limits (zero: none / inherited).
+    package var limits = ScrapeLimits()
     package var metricNameValidationScheme = NameValidationScheme.utf8
     /// `allow-utf-8`, `underscores`, `dots`, `values`, or empty (derived from validation).
     package var metricNameEscapingScheme = ""
@@ -69,13 +64,6 @@ package struct GlobalConfig: Sendable, Equatable {
                 for pair in try d.entries(v, type: "labels.Labels") {
                     rawLabels.append((try d.bytes(pair.keyNode), try d.bytes(pair.value), pair.keyNode))
                 }
-            case "body_size_limit": g.bodySizeLimit = try d.byteSize(v)
-            case "sample_limit": g.sampleLimit = try d.unsigned(v)
-            case "target_limit": g.targetLimit = try d.unsigned(v)
-            case "label_limit": g.labelLimit = try d.unsigned(v)
-            case "label_name_length_limit": g.labelNameLengthLimit = try d.unsigned(v)
-            case "label_value_length_limit": g.labelValueLengthLimit = try d.unsigned(v)
-            case "keep_dropped_targets": g.keepDroppedTargets = try d.unsigned(v)
             case "metric_name_validation_scheme":
                 g.metricNameValidationScheme = try decodeScheme(v, &d) ?? .utf8
             case "metric_name_escaping_scheme": g.metricNameEscapingScheme = try d.string(v)
@@ -87,7 +75,9 @@ package struct GlobalConfig: Sendable, Equatable {
                 if g.convertClassicHistogramsToNHCB { d.unsupported(key: entry.key, at: entry.keyNode, context: "global") }
             case "always_scrape_classic_histograms": g.alwaysScrapeClassicHistograms = try d.bool(v)
             case "extra_scrape_metrics": g.extraScrapeMetrics = try d.bool(v)
-            default: throw d.unknownField(entry, in: type)
+            default:
+                if try g.limits.decodeField(entry.key, v, &d) { continue }
+                throw d.unknownField(entry, in: type)
             }
         }
 

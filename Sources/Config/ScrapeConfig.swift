@@ -29,13 +29,8 @@ package struct ScrapeConfig: Sendable, Equatable {
     package var metricsPath = "/metrics"
     package var scheme = "http"
     package var enableCompression = true
-    package var bodySizeLimit = ByteSize(bytes: 0)
-    package var sampleLimit: UInt64 = 0
-    package var targetLimit: UInt64 = 0
-    package var labelLimit: UInt64 = 0
-    package var labelNameLengthLimit: UInt64 = 0
-    package var labelValueLengthLimit: UInt64 = 0
-    package var keepDroppedTargets: UInt64 = 0
+    /// Sample, label, target and body-size limits (zero: none / inherited).
+    package var limits = ScrapeLimits()
     /// nil until inherited from global.
     package var metricNameValidationScheme: NameValidationScheme?
     /// `allow-utf-8`, `underscores`, `dots` or `values`; empty until inherited.
@@ -90,17 +85,10 @@ package struct ScrapeConfig: Sendable, Equatable {
             case "metrics_path": c.metricsPath = try d.string(v)
             case "scheme": c.scheme = try d.string(v)
             case "enable_compression": c.enableCompression = try d.bool(v)
-            case "body_size_limit": c.bodySizeLimit = try d.byteSize(v)
-            case "sample_limit": c.sampleLimit = try d.unsigned(v)
-            case "target_limit": c.targetLimit = try d.unsigned(v)
-            case "label_limit": c.labelLimit = try d.unsigned(v)
-            case "label_name_length_limit": c.labelNameLengthLimit = try d.unsigned(v)
-            case "label_value_length_limit": c.labelValueLengthLimit = try d.unsigned(v)
             case "native_histogram_bucket_limit":
                 if try d.unsigned(v) != 0 { d.unsupported(key: entry.key, at: entry.keyNode, context: context) }
             case "native_histogram_min_bucket_factor":
                 if try d.float(v) != 0 { d.unsupported(key: entry.key, at: entry.keyNode, context: context) }
-            case "keep_dropped_targets": c.keepDroppedTargets = try d.unsigned(v)
             case "metric_name_validation_scheme":
                 c.metricNameValidationScheme = try GlobalConfig.decodeScheme(v, &d)
             case "metric_name_escaping_scheme": c.metricNameEscapingScheme = try d.string(v)
@@ -110,6 +98,7 @@ package struct ScrapeConfig: Sendable, Equatable {
             case "metric_relabel_configs":
                 c.metricRelabelConfigs += try RelabelConfig.decodeList(v, &d, emptyMessage: "empty or null metric relabeling rule in scrape config")
             default:
+                if try c.limits.decodeField(entry.key, v, &d) { continue }
                 if try c.httpClient.decodeField(entry, &d, context: context) { continue }
                 if try c.serviceDiscovery.decodeField(entry, &d, context: context) { continue }
                 throw d.unknownField(entry, in: type)

@@ -75,8 +75,8 @@ import Testing
         #expect(config.global.externalLabels == ["dc": "h1-$x", "empty": ""])
         let a = config.scrapeConfigs[0], b = config.scrapeConfigs[1]
         #expect(a.metricsPath == "/metrics" && a.scheme == "http" && a.honorTimestamps && a.enableCompression)
-        #expect(a.sampleLimit == 100 && b.sampleLimit == 5)
-        #expect(a.bodySizeLimit.bytes == 1_048_576)
+        #expect(a.limits.sampleLimit == 100 && b.limits.sampleLimit == 5)
+        #expect(a.limits.bodySizeLimit.bytes == 1_048_576)
         #expect(a.scrapeProtocols == ["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"])
         #expect(a.serviceDiscovery.staticConfigs == [StaticConfig(targets: ["localhost:9090"], labels: ["env": "prod"])])
         #expect(a.serviceDiscovery.fileSDConfigs == [FileSDConfig(files: ["targets/*.json"], refreshInterval: .minutes(5))])
