@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Config", dependencies: ["YAML", "Model"], swiftSettings: settings),
         // The time-series core: chunk encodings, head, WAL, blocks with a SQLite index, querier.
         .target(name: "TSDB", dependencies: ["Model", "CSQLite", "CLZ4"],
-                exclude: ["Chunks/FORMAT.md"], swiftSettings: settings),
+                exclude: ["Chunks/FORMAT.md", "WAL/FORMAT.md"], swiftSettings: settings),
         // HTTP/1.1 server on epoll: connections, request parser, router, limits.
         .target(name: "HTTP", swiftSettings: settings),
         // The daemon's own logs and metrics: logger, metric registry, /proc readers.
