@@ -27,7 +27,8 @@ let package = Package(
         // The Prometheus-compatible configuration model on top of YAML.
         .target(name: "Config", dependencies: ["YAML", "Model"], swiftSettings: settings),
         // The time-series core: chunk encodings, head, WAL, blocks with a SQLite index, querier.
-        .target(name: "TSDB", dependencies: ["Model", "CSQLite", "CLZ4"], swiftSettings: settings),
+        .target(name: "TSDB", dependencies: ["Model", "CSQLite", "CLZ4"],
+                exclude: ["Chunks/FORMAT.md", "WAL/FORMAT.md"], swiftSettings: settings),
         // HTTP/1.1 server on epoll: connections, request parser, router, limits.
         .target(name: "HTTP", swiftSettings: settings),
         // The daemon's own logs and metrics: logger, metric registry, /proc readers.

@@ -1,0 +1,31 @@
+import Model
+@testable import TSDB
+
+/// A small deterministic generator (SplitMix64), so random cases reproduce from their seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func encode(_ samples: [Sample]) -> XORChunk {
+    var app = XORAppender()
+    for s in samples { app.append(s.t, s.v) }
+    return app.chunk
+}
+
+func decodeAll(_ bytes: [UInt8]) -> (samples: [Sample], failure: TSDBError?) {
+    var it = XORIterator(bytes)
+    var out: [Sample] = []
+    while it.next() {
+        let (t, v) = it.at()
+        out.append(Sample(t: t, v: v))
+    }
+    return (out, it.failure)
+}
