@@ -29,6 +29,12 @@ let package = Package(
         // The time-series core: chunk encodings, head, WAL, blocks with a SQLite index, querier.
         .target(name: "TSDB", dependencies: ["Model", "CSQLite", "CLZ4"],
                 exclude: ["Chunks/FORMAT.md", "WAL/FORMAT.md"], swiftSettings: settings),
+        // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: bytes in, samples out.
+        .target(name: "Exposition", dependencies: ["Model"], swiftSettings: settings),
+        // Targets, service discovery, relabeling, scrape loops and their HTTP client.
+        .target(name: "Scrape", dependencies: ["Model", "Config", "Exposition"], swiftSettings: settings),
+        // PromQL: lexer, parser, AST, printer, engine and functions, over Model's Queryable.
+        .target(name: "PromQL", dependencies: ["Model"], swiftSettings: settings),
         // HTTP/1.1 server on epoll: connections, request parser, router, limits.
         .target(name: "HTTP", swiftSettings: settings),
         // The daemon's own logs and metrics: logger, metric registry, /proc readers.
@@ -42,11 +48,14 @@ let package = Package(
         // Benchmark load generator (connections, slowloris; scrape targets later). Loopback only.
         .executableTarget(name: "vigil-loadgen", swiftSettings: settings),
         // Helpers shared by the test targets only: corpus location, temp dirs, raw clients.
-        .target(name: "TestSupport", swiftSettings: settings),
+        .target(name: "TestSupport", dependencies: ["Model"], swiftSettings: settings),
         .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),
 
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Model", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "Exposition", "Config", "Model", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"], swiftSettings: settings),
         .testTarget(name: "ConfigTests", dependencies: ["TestSupport", "Config", "YAML", "Model"], swiftSettings: settings),
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"], swiftSettings: settings),
