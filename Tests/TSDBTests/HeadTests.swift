@@ -148,7 +148,7 @@ func series(_ name: String, _ extra: [String: String] = [:]) -> Labels {
         #expect(head.stats.chunks == 5)
         let b = head.seriesRefs(matching: [.equal("__name__", "b")])
         let ranges = head.stripe(for: b[0]).state.withLock { s in
-            s.series[b[0]].map { [$0.closed.map { [$0.minT, $0.maxT] }, [[$0.headMinT, $0.maxT]]] }
+            s.get(b[0]).map { [$0.closed.map { [$0.minT, $0.maxT] }, [[$0.headMinT, $0.maxT]]] }
         }
         #expect(ranges == [[[99_000, 99_999]], [[100_000, 100_001]]])
         #expect(MemSeries.rangeEnd(-1, 100) == 0)

@@ -50,11 +50,8 @@ package final class HeadAppender: Appender {
 
     /// The series' verdict, counting the sample as pending when accepted; nil if no such series.
     private func check(_ ref: SeriesRef, _ t: Int64, _ v: Double, _ minValid: Int64) -> AppendVerdict? {
-        head.stripe(for: ref).state.withLock { s -> AppendVerdict? in
-            guard let series = s.series[ref] else { return nil }
-            let verdict = series.verdict(t: t, v: v, minValidTime: minValid)
-            if verdict == .append { s.series[ref]?.pendingCommits += 1 }
-            return verdict
+        head.stripe(for: ref).state.withLock { s in
+            s.update(ref) { $0.admit(t: t, v: v, minValidTime: minValid) }
         }
     }
 
@@ -79,27 +76,23 @@ package final class HeadAppender: Appender {
         let perChunk = head.options.samplesPerChunk
         var appended = 0, chunks = 0
         var minT = Int64.max, maxT = Int64.min
+        var duplicates = 0
         for s in samples {
-            head.stripe(for: s.ref).state.withLock { st in
-                guard var series = st.series[s.ref] else { return }
-                // Mutate a copy and store it back: the dictionary's value is uniquely referenced
-                // again after the removal, so the chunk buffer is not copied on append.
-                st.series[s.ref] = nil
-                series.pendingCommits -= 1
-                switch series.verdict(t: s.t, v: s.v, minValidTime: Int64.min) {
-                case .append:
-                    if series.append(t: s.t, v: s.v, chunkRange: range, samplesPerChunk: perChunk) { chunks += 1 }
-                    appended += 1
-                    minT = min(minT, s.t)
-                    maxT = max(maxT, s.t)
-                case .duplicate:
-                    HeadMetrics.add(head.metrics.duplicatesIgnored)
-                case let .reject(e):
-                    head.metrics.count(e.kind)
-                }
-                st.series[s.ref] = series
+            let outcome = head.stripe(for: s.ref).state.withLock { st in
+                st.update(s.ref) { $0.commit(t: s.t, v: s.v, chunkRange: range, samplesPerChunk: perChunk) }
+            }
+            switch outcome {
+            case let .appended(newChunk)?:
+                if newChunk { chunks += 1 }
+                appended += 1
+                if s.t < minT { minT = s.t }
+                if s.t > maxT { maxT = s.t }
+            case .duplicate?: duplicates += 1
+            case let .rejected(kind)?: head.metrics.count(kind)
+            case nil: break // garbage-collected despite the pending count: cannot happen
             }
         }
+        HeadMetrics.add(head.metrics.duplicatesIgnored, duplicates)
         HeadMetrics.add(head.metrics.samplesAppended, appended)
         HeadMetrics.add(head.metrics.chunksCreated, chunks)
         if appended > 0 { head.noteCommitted(minT: minT, maxT: maxT) }
@@ -111,7 +104,7 @@ package final class HeadAppender: Appender {
     package func rollback() throws(StorageError) {
         for s in samples {
             head.stripe(for: s.ref).state.withLock { st in
-                st.series[s.ref]?.pendingCommits -= 1
+                _ = st.update(s.ref) { $0.cancel() }
             }
         }
         samples.removeAll(keepingCapacity: true)

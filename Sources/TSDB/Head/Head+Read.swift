@@ -34,7 +34,7 @@ final class HeadQuerier: Querier {
         out.reserveCapacity(refs.count)
         for ref in refs {
             let snap = head.stripe(for: ref).state.withLock { s -> (Labels, [ClosedChunk])? in
-                guard let series = s.series[ref] else { return nil }
+                guard let series = s.get(ref) else { return nil }
                 return (series.labels, series.chunks(mint: mint, maxt: maxt))
             }
             guard let (labels, chunks) = snap, !chunks.isEmpty else { continue }

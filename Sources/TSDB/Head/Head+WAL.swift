@@ -32,7 +32,7 @@ extension Head {
                         if let existing = s.lookup(hash: hash, labels: rs.labels) {
                             return existing == ref ? .known : .mapTo(existing)
                         }
-                        if ref != .none && ref.rawValue & Head.stripeMask == hash & Head.stripeMask && s.series[ref] == nil {
+                        if ref != .none && ref.rawValue & Head.stripeMask == hash & Head.stripeMask && !s.contains(ref) {
                             s.insert(ref, hash: hash, series: MemSeries(labels: rs.labels))
                             return .inserted
                         }
@@ -58,19 +58,18 @@ extension Head {
             case let .samples(list):
                 for rs in list {
                     let ref = remap.isEmpty ? rs.ref : (remap[rs.ref] ?? rs.ref)
-                    let found = stripe(for: ref).state.withLock { s -> Bool in
-                        guard var series = s.series[ref] else { return false }
-                        s.series[ref] = nil
-                        if series.verdict(t: rs.t, v: rs.v, minValidTime: Int64.min) == .append {
-                            if series.append(t: rs.t, v: rs.v, chunkRange: range, samplesPerChunk: perChunk) { chunks += 1 }
-                            appended += 1
-                            if rs.t < minT { minT = rs.t }
-                            if rs.t > maxT { maxT = rs.t }
-                        }
-                        s.series[ref] = series
-                        return true
+                    let outcome = stripe(for: ref).state.withLock { s in
+                        s.update(ref) { $0.replay(t: rs.t, v: rs.v, chunkRange: range, samplesPerChunk: perChunk) }
                     }
-                    if !found { unknown += 1 }
+                    switch outcome {
+                    case let .appended(newChunk)?:
+                        if newChunk { chunks += 1 }
+                        appended += 1
+                        if rs.t < minT { minT = rs.t }
+                        if rs.t > maxT { maxT = rs.t }
+                    case .duplicate?, .rejected?: break
+                    case nil: unknown += 1
+                    }
                 }
             case let .tombstones(list):
                 tombstones.withLock { t in
@@ -109,7 +108,7 @@ extension Head {
         let segments = try WAL.listSegments(wal.dir).filter { $0.index > after && $0.index <= last }
         guard !segments.isEmpty else { return }
         _ = try WALCheckpoint.create(walDir: wal.dir, through: last, mint: mint) { ref in
-            stripe(for: ref).state.withLock { $0.series[ref] != nil }
+            stripe(for: ref).state.withLock { $0.contains(ref) }
         }
         try wal.removeSegments(through: last)
         try WALCheckpoint.removeOlder(than: last, in: wal.dir)

@@ -124,7 +124,7 @@ package final class Head: Queryable, Sendable {
 
     /// The labels of a series, if it exists.
     package func labels(of ref: SeriesRef) -> Labels? {
-        stripe(for: ref).state.withLock { $0.series[ref]?.labels }
+        stripe(for: ref).state.withLock { $0.get(ref)?.labels }
     }
 
     // MARK: State
@@ -196,23 +196,20 @@ package final class Head: Queryable, Sendable {
         var newMin = Int64.max
         for stripe in stripes {
             stripe.state.withLock { s in
-                var gone: [SeriesRef] = []
-                for ref in Array(s.series.keys) {
-                    guard var series = s.series[ref] else { continue }
-                    let dropped = series.dropChunks(before: mint)
-                    droppedChunks += dropped
+                var gone: [(SeriesRef, Labels)] = []
+                for (ref, slot) in s.index {
+                    let i = Int(slot)
+                    droppedChunks += s.slots[i].dropChunks(before: mint)
+                    let series = s.slots[i]
                     if !series.isEmpty && series.maxT < mint && series.pendingCommits == 0 {
                         droppedChunks += 1 + series.closed.count
-                        gone.append(ref)
-                        removed.append((ref, series.labels))
+                        gone.append((ref, series.labels))
                         continue
                     }
-                    if dropped > 0 { s.series[ref] = series }
                     if !series.isEmpty { newMin = min(newMin, series.minT) }
                 }
-                for ref in gone {
-                    if let labels = s.series[ref]?.labels { s.remove(ref, hash: labels.stableHash) }
-                }
+                for (ref, labels) in gone { s.remove(ref, hash: labels.stableHash) }
+                removed += gone
             }
         }
         postings.delete(removed)

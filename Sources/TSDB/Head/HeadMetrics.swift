@@ -50,7 +50,7 @@ final class HeadMetrics: Sendable {
 }
 
 /// Which counter a rejection goes to.
-enum StorageErrorKind {
+enum StorageErrorKind: Sendable, Equatable {
     case outOfOrder, duplicate, outOfBounds, other
 }
 

@@ -17,6 +17,13 @@ enum AppendVerdict: Sendable, Equatable {
     case reject(StorageError)
 }
 
+/// What committing one sample did.
+enum CommitOutcome: Sendable, Equatable {
+    case appended(newChunk: Bool)
+    case duplicate
+    case rejected(StorageErrorKind)
+}
+
 /// One series of the head: its labels, the open chunk and the finished ones.
 ///
 /// Held by value in its stripe's dictionary and only touched under the stripe lock. 80 bytes:
@@ -56,6 +63,33 @@ struct MemSeries: Sendable {
             return v.bitPattern == head.lastValueBits ? .duplicate : .reject(.duplicateSampleForTimestamp(t: t))
         }
         return .reject(.outOfOrderSample(t: t, newest: head.lastTimestamp))
+    }
+
+    /// The verdict on a sample an appender buffers; an accepted one is counted as pending, which
+    /// keeps the series from garbage collection until `commit` or `cancel`.
+    mutating func admit(t: Int64, v: Double, minValidTime: Int64) -> AppendVerdict {
+        let verdict = verdict(t: t, v: v, minValidTime: minValidTime)
+        if verdict == .append { pendingCommits += 1 }
+        return verdict
+    }
+
+    /// Drops a pending sample (rollback).
+    mutating func cancel() { pendingCommits -= 1 }
+
+    /// Commits a pending sample: checks it again against what other batches committed since, and
+    /// appends it. Called in place in the stripe's dictionary, so the chunk buffer is never copied.
+    mutating func commit(t: Int64, v: Double, chunkRange: Int64, samplesPerChunk: Int) -> CommitOutcome {
+        pendingCommits -= 1
+        return replay(t: t, v: v, chunkRange: chunkRange, samplesPerChunk: samplesPerChunk)
+    }
+
+    /// Appends a sample with the commit-time checks (no lower bound), as commit and WAL replay do.
+    mutating func replay(t: Int64, v: Double, chunkRange: Int64, samplesPerChunk: Int) -> CommitOutcome {
+        switch verdict(t: t, v: v, minValidTime: Int64.min) {
+        case .append: return .appended(newChunk: append(t: t, v: v, chunkRange: chunkRange, samplesPerChunk: samplesPerChunk))
+        case .duplicate: return .duplicate
+        case let .reject(e): return .rejected(e.kind)
+        }
     }
 
     /// Appends an in-order sample (the caller checked `verdict`), cutting the open chunk when it

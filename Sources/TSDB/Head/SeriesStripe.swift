@@ -9,22 +9,52 @@ import Synchronization
 /// append.
 final class SeriesStripe: Sendable {
     struct State {
-        var series: [SeriesRef: MemSeries] = [:]
+        /// Series stored densely; a freed slot holds an empty placeholder and is reused.
+        var slots: [MemSeries] = []
+        var freeSlots: [Int32] = []
+        /// Reference → slot. Lookups only read it, and mutation goes through `slots` in place, so
+        /// a sample append never copies a series (a dictionary of structs would, on `_modify`).
+        var index: [SeriesRef: Int32] = [:]
         /// The first series with a given hash.
         var byHash: [UInt64: SeriesRef] = [:]
         /// Further series whose labels hash the same (64-bit collisions: handled, never expected).
         var collisions: [UInt64: [SeriesRef]] = [:]
 
+        /// Number of series.
+        var count: Int { index.count }
+
+        /// True when the series exists.
+        func contains(_ ref: SeriesRef) -> Bool { index[ref] != nil }
+
+        /// A copy of the series (read paths).
+        func get(_ ref: SeriesRef) -> MemSeries? {
+            guard let i = index[ref] else { return nil }
+            return slots[Int(i)]
+        }
+
+        /// Runs `body` on the series in place; nil when it does not exist.
+        @inline(__always)
+        mutating func update<R>(_ ref: SeriesRef, _ body: (inout MemSeries) -> R) -> R? {
+            guard let i = index[ref] else { return nil }
+            return body(&slots[Int(i)])
+        }
+
         /// The series with exactly these labels.
         func lookup(hash: UInt64, labels: Labels) -> SeriesRef? {
             guard let first = byHash[hash] else { return nil }
-            if series[first]?.labels == labels { return first }
-            for ref in collisions[hash] ?? [] where series[ref]?.labels == labels { return ref }
+            if get(first)?.labels == labels { return first }
+            for ref in collisions[hash] ?? [] where get(ref)?.labels == labels { return ref }
             return nil
         }
 
         mutating func insert(_ ref: SeriesRef, hash: UInt64, series s: MemSeries) {
-            series[ref] = s
+            if let free = freeSlots.popLast() {
+                slots[Int(free)] = s
+                index[ref] = free
+            } else {
+                index[ref] = Int32(slots.count)
+                slots.append(s)
+            }
             if byHash[hash] == nil {
                 byHash[hash] = ref
             } else {
@@ -33,7 +63,9 @@ final class SeriesStripe: Sendable {
         }
 
         mutating func remove(_ ref: SeriesRef, hash: UInt64) {
-            series[ref] = nil
+            guard let slot = index.removeValue(forKey: ref) else { return }
+            slots[Int(slot)] = MemSeries(labels: Labels())
+            freeSlots.append(slot)
             if byHash[hash] == ref {
                 if var more = collisions[hash], !more.isEmpty {
                     byHash[hash] = more.removeFirst()
