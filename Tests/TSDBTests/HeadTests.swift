@@ -131,6 +131,28 @@ func series(_ name: String, _ extra: [String: String] = [:]) -> Labels {
         #expect(head.stats.outOfBoundsRejected == 1)
     }
 
+    @Test func truncateCollectsEmptyAndOldSeriesButNotPendingOnes() throws {
+        let head = try Head.inMemory()
+        let app = head.appender()
+        try app.append(series("old"), t: 10, v: 1)
+        try app.append(series("new"), t: 1000, v: 1)
+        try app.commit()
+        let ref = try app.append(series("rolled-back"), t: 2000, v: 1)
+        try app.rollback()
+        let pending = head.appender()
+        try pending.append(series("pending"), t: 3000, v: 1)
+        #expect(head.stats.series == 4)
+        try head.truncate(mint: 500)
+        #expect(head.stats.series == 2) // "new" and "pending"
+        try pending.commit()
+        #expect(try dump(head).map(\.0) == [series("new"), series("pending")])
+        // The collected reference still works when labels come with it.
+        let again = try app.append(ref: ref, labels: series("rolled-back"), t: 4000, v: 1)
+        #expect(again != ref)
+        try app.commit()
+        #expect(head.stats.series == 3)
+    }
+
     @Test func outOfOrderWindowIsRefusedNotIgnored() {
         #expect(throws: TSDBError.self) { try Head.inMemory(options: .init(outOfOrderTimeWindowMs: 60_000)) }
     }

@@ -181,7 +181,7 @@ package final class Head: Queryable, Sendable {
     }
 
     /// Drops everything older than `mint`: finished chunks ending before it, and series with no
-    /// sample at or after it (unless an appender holds samples for them). Appends older than
+    /// sample at or after it, or none at all (unless an appender holds samples for them). Appends older than
     /// `mint` are rejected from now on. Then the closed WAL segments are folded into a checkpoint
     /// keeping the remaining series and their samples from `mint` on, and deleted.
     package func truncate(mint: Int64) throws(TSDBError) {
@@ -201,8 +201,10 @@ package final class Head: Queryable, Sendable {
                     let i = Int(slot)
                     droppedChunks += s.slots[i].dropChunks(before: mint)
                     let series = s.slots[i]
-                    if !series.isEmpty && series.maxT < mint && series.pendingCommits == 0 {
-                        droppedChunks += 1 + series.closed.count
+                    // Series without samples (created by a batch that was rolled back) go too;
+                    // an appender that still holds the reference falls back to its labels.
+                    if series.pendingCommits == 0 && (series.isEmpty || series.maxT < mint) {
+                        droppedChunks += (series.isEmpty ? 0 : 1) + series.closed.count
                         gone.append((ref, series.labels))
                         continue
                     }
