@@ -142,6 +142,9 @@ private final class CompiledPattern: Sendable {
     init(_ source: String) throws(StorageError) {
         // Compile in every case, so an invalid pattern is always an error, then pick a fast path.
         do {
+            // The source alone must parse (so `a)(b` is not rescued by the wrapper), then the
+            // wrapped form adds Prometheus' dot-matches-newline.
+            _ = try Regex(source)
             regex = try Regex("(?s:" + source + ")").matchingSemantics(.unicodeScalar)
         } catch {
             throw StorageError.invalidRegex(pattern: source, reason: String(describing: error))

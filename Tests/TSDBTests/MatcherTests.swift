@@ -57,6 +57,7 @@ import Testing
     @Test func invalidRegexIsAnError() {
         #expect(throws: StorageError.self) { try Matcher(.regexMatch, "foo", "a(") }
         #expect(throws: StorageError.self) { try Matcher(.regexNoMatch, "foo", "[z-a]") }
+        #expect(throws: StorageError.self) { try Matcher(.regexMatch, "foo", "a)(b") }
     }
 
     @Test func inverseAndDescription() throws {
