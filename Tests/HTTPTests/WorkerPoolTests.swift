@@ -72,6 +72,10 @@ final class Flag: Sendable {
             #expect(response.text == "503 Service Unavailable: worker pool \"tiny\" is full, try again later")
             release.raise()
             #expect(try busy.readResponse().text == "released")
+            // The worker counts as busy until it has handed its response back to the loop, which
+            // can be just after the client read it; wait for it to be free (bounded).
+            let deadline = ContinuousClock.now + .seconds(5)
+            while pool.busyCount > 0, ContinuousClock.now < deadline { usleep(1_000) }
             // The rejected connection stays usable.
             try rejected.send(get("/block"))
             #expect(try rejected.readResponse().status == 200)
