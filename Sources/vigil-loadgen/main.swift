@@ -81,18 +81,24 @@ case "slowloris":
         if fd >= 0 { close(fd) }
         usleep(100_000)
     }
-    // Connections the server cut off (read timeout) show up as closed sockets.
+    // A connection the server cut off has data (its 408) or EOF waiting; one still open has neither.
     var stillOpen = 0
+    var answered408 = 0
     for fd in fds {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        var b: UInt8 = 0
-        if poll(&pfd, 1, 0) == 0 || recv(fd, &b, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0 { stillOpen += 1 }
+        if poll(&pfd, 1, 0) == 0 {
+            stillOpen += 1
+        } else {
+            var buf = [UInt8](repeating: 0, count: 64)
+            let n = recv(fd, &buf, buf.count, Int32(MSG_DONTWAIT))
+            if n > 12, String(decoding: buf[0 ..< n], as: UTF8.self).hasPrefix("HTTP/1.1 408") { answered408 += 1 }
+        }
         close(fd)
     }
     latencies.sort()
     let p = { (q: Double) -> Double in latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))] }
     let over = latencies.filter { $0 > 0.1 }.count
-    print("slowloris: connections=\(fds.count) still_open=\(stillOpen) probes=\(latencies.count) failed=\(failures) "
+    print("slowloris: connections=\(fds.count) still_open=\(stillOpen) cut_with_408=\(answered408) probes=\(latencies.count) failed=\(failures) "
         + "p50_ms=\(Int(p(0.5) * 1000)) p99_ms=\(Int(p(0.99) * 1000)) max_ms=\(Int((latencies.last ?? .nan) * 1000)) over_100ms=\(over)")
 
 default:
