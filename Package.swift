@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["TestSupport", "Config", "YAML", "Model"], swiftSettings: settings),
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"], swiftSettings: settings),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"], swiftSettings: settings),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "HTTP", "Config", "Telemetry"], swiftSettings: settings),
     ]
 )
