@@ -23,8 +23,8 @@ extension Evaluator {
             guard case let .string(valueLabel, _)? = a.param?.unparenthesized else {
                 throw error("count_values requires a string parameter")
             }
-            if valueLabel.isEmpty || !isValidUTF8(Array(valueLabel.utf8)) {
-                throw error("invalid label name \(goQuote(valueLabel))")
+            if !isValidLabelName(valueLabel) {
+                throw error("invalid label name \(goQuoteBytes(valueLabel))")
             }
             var groupLabels = groupSet
             if !a.without { groupLabels.insert(valueLabel) }

@@ -63,6 +63,19 @@ extension Evaluator {
             }, descending: name == "sort_by_label_desc")
         case "histogram_quantile":
             return histogramQuantile(q: inputs[0].first?.v ?? .nan, inputs[1], c)
+        case "histogram_quantiles":
+            guard case let .string(label, _) = c.args[1].unparenthesized else { return [] }
+            var out: [VectorElement] = []
+            for (i, qs) in inputs.enumerated() where i >= 2 {
+                let q = qs.first?.v ?? .nan
+                for var e in histogramQuantile(q: q, inputs[0], c, quantileArg: c.args[i]) {
+                    var b = LabelsBuilder(e.labels)
+                    b.set(label, formatOpenMetricsFloat(q))
+                    e.labels = b.labels()
+                    out.append(e)
+                }
+            }
+            return out
         default:
             throw error("function \(goQuote(name)) is not implemented")
         }
@@ -139,7 +152,7 @@ extension Evaluator {
             scalarArgs.append(byStep)
         }
         let src = try loadRangeSource(c.args[matrixArg])
-        let keepName = name == "last_over_time"
+        let keepName = name == "last_over_time" || name == "first_over_time"
         var out: [Series] = []
         for s in src.series {
             var pts: [Point] = []
@@ -197,6 +210,7 @@ extension Evaluator {
         case "max_over_time":
             return compareOverTime(w) { cur, best in cur > best || best.isNaN }
         case "last_over_time": return w.last?.v
+        case "first_over_time": return w.first?.v
         case "present_over_time": return 1
         case "absent_over_time": return 1
         case "stddev_over_time": return varianceOverTime(w).squareRoot()

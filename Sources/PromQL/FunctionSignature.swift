@@ -35,6 +35,8 @@ package struct FunctionSignature: Sendable, Hashable {
             .init("days_in_month", [v], v, variadic: 1), .init("day_of_month", [v], v, variadic: 1),
             .init("day_of_week", [v], v, variadic: 1), .init("day_of_year", [v], v, variadic: 1),
             .init("deg", [v], v), .init("delta", [m], v), .init("deriv", [m], v), .init("exp", [v], v),
+            .init("first_over_time", [m], v, experimental: true),
+            .init("histogram_quantiles", [v, str, s, s], v, variadic: 9, experimental: true),
             .init("floor", [v], v), .init("histogram_quantile", [s, v], v),
             .init("hour", [v], v, variadic: 1), .init("idelta", [m], v), .init("increase", [m], v),
             .init("irate", [m], v), .init("label_replace", [v, str, str, str, str], v),
@@ -62,8 +64,8 @@ package struct FunctionSignature: Sendable, Hashable {
     /// experimental features), so the parser can say so instead of "unknown function".
     static let unsupported: Set<String> = [
         "histogram_avg", "histogram_count", "histogram_sum", "histogram_stddev", "histogram_stdvar",
-        "histogram_fraction", "histogram_quantiles", "double_exponential_smoothing", "info",
-        "first_over_time", "ts_of_first_over_time", "ts_of_last_over_time", "ts_of_max_over_time",
+        "histogram_fraction", "double_exponential_smoothing", "info",
+        "ts_of_first_over_time", "ts_of_last_over_time", "ts_of_max_over_time",
         "ts_of_min_over_time", "start_timestamp", "max_of", "min_of", "start", "end", "step", "range",
     ]
 }

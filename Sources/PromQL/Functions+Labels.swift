@@ -15,7 +15,7 @@ extension Evaluator {
         } catch {
             throw self.error("invalid regular expression in label_replace(): \(regexText)")
         }
-        if dst.isEmpty || !isValidUTF8(Array(dst.utf8)) {
+        if !isValidLabelName(dst) {
             throw self.error("invalid destination label name in label_replace(): \(dst)")
         }
         var mat = try eval(c.args[0]).matrix
@@ -34,10 +34,10 @@ extension Evaluator {
     func evalLabelJoin(_ c: Call) throws(PromQLError) -> [Series] {
         let dst = stringArg(c.args[1]), sep = stringArg(c.args[2])
         let srcs = c.args.dropFirst(3).map(stringArg)
-        for s in srcs where s.isEmpty || !isValidUTF8(Array(s.utf8)) {
+        for s in srcs where !isValidLabelName(s) {
             throw error("invalid source label name in label_join(): \(s)")
         }
-        if dst.isEmpty || !isValidUTF8(Array(dst.utf8)) {
+        if !isValidLabelName(dst) {
             throw error("invalid destination label name in label_join(): \(dst)")
         }
         var mat = try eval(c.args[0]).matrix

@@ -8,16 +8,17 @@ extension Evaluator {
         var count: Double
     }
 
-    func histogramQuantile(q: Double, _ vec: [VectorElement], _ c: Call) -> [VectorElement] {
+    func histogramQuantile(q: Double, _ vec: [VectorElement], _ c: Call, quantileArg: Expr? = nil) -> [VectorElement] {
+        let vectorArg = quantileArg == nil ? c.args[1] : c.args[0]
         if q.isNaN || q < 0 || q > 1 {
-            ctx.warn("quantile value should be between 0 and 1, got \(FloatFormat.g(q))", c.args[0].position)
+            ctx.warn("quantile value should be between 0 and 1, got \(FloatFormat.g(q))", (quantileArg ?? c.args[0]).position)
         }
         var order: [Labels] = []
         var groups: [Labels: (labels: Labels, buckets: [Bucket])] = [:]
         for e in vec {
             let le = e.labels.get("le")
             guard let upper = parseGoFloat(le) else {
-                ctx.warn("bucket label \"le\" is missing or has a malformed value of \(goQuote(le)) for metric name \(goQuote(e.labels.name))", c.args[1].position)
+                ctx.warn("bucket label \"le\" is missing or has a malformed value of \(goQuote(le)) for metric name \(goQuote(e.labels.name))", vectorArg.position)
                 continue
             }
             let key = e.labels.removing(["le"])
@@ -32,7 +33,7 @@ extension Evaluator {
             guard let g = groups[key], !g.buckets.isEmpty else { continue }
             let (value, forced) = Evaluator.bucketQuantile(q, g.buckets)
             if forced {
-                ctx.info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \(goQuote(g.labels.name))", c.args[1].position)
+                ctx.info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \(goQuote(g.labels.name))", vectorArg.position)
             }
             out.append(VectorElement(labels: g.labels, v: value, dropName: true))
         }
@@ -110,4 +111,13 @@ func parseGoFloat(_ s: String) -> Double? {
     }
     if s.isEmpty || s.contains("_") { return nil }
     return Double(s)
+}
+
+/// Prometheus' `labels.FormatOpenMetricsFloat`: integral values keep a `.0`.
+func formatOpenMetricsFloat(_ f: Double) -> String {
+    if f.isNaN { return "NaN" }
+    if f.isInfinite { return f > 0 ? "+Inf" : "-Inf" }
+    let s = FloatFormat.g(f)
+    if s.contains(".") || s.contains("e") { return s }
+    return s + ".0"
 }

@@ -316,8 +316,8 @@ package struct PromQLParser {
             } else if t.kind == .string {
                 advance()
                 let name = try unquote(t)
-                if name.isEmpty || !isValidUTF8(Array(name.utf8)) {
-                    throw error("invalid label name for grouping: \(goQuote(name))", t.range)
+                if !isValidLabelName(name) {
+                    throw error("invalid label name for grouping: \(goQuoteBytes(name))", t.range)
                 }
                 labels.append(name)
             } else {
@@ -699,8 +699,43 @@ package func unquoteGoString(_ text: String) -> String? {
             return nil
         }
     }
-    return String(decoding: out, as: UTF8.self)
+    return stringKeepingInvalidBytes(out)
 }
+
+/// Decodes UTF-8, keeping each invalid byte `b` as the private-use scalar U+10FF00+b, so that
+/// Go strings holding arbitrary bytes (`"\xff"`) survive and can be reported as invalid.
+func stringKeepingInvalidBytes(_ bytes: [UInt8]) -> String {
+    if isValidUTF8(bytes) { return String(decoding: bytes, as: UTF8.self) }
+    var s = ""
+    var i = 0
+    while i < bytes.count {
+        if let (scalar, w) = decodeUTF8Scalar(bytes, at: i) {
+            s.unicodeScalars.append(scalar)
+            i += w
+        } else {
+            s.unicodeScalars.append(Unicode.Scalar(0x10FF00 + UInt32(bytes[i])) ?? "?")
+            i += 1
+        }
+    }
+    return s
+}
+
+/// The bytes a string decoded by `stringKeepingInvalidBytes` stands for.
+func originalBytes(_ s: String) -> [UInt8] {
+    var out: [UInt8] = []
+    for sc in s.unicodeScalars {
+        if sc.value >= 0x10FF00 && sc.value <= 0x10FFFF { out.append(UInt8(sc.value - 0x10FF00)) } else { out.append(contentsOf: Array(String(sc).utf8)) }
+    }
+    return out
+}
+
+/// Prometheus' UTF-8 label name rule: non-empty, valid UTF-8.
+func isValidLabelName(_ s: String) -> Bool {
+    !s.isEmpty && !s.unicodeScalars.contains { $0.value >= 0x10FF00 && $0.value <= 0x10FFFF }
+}
+
+/// Go's `%q` of a string that may stand for invalid bytes.
+func goQuoteBytes(_ s: String) -> String { goQuoted(bytes: originalBytes(s)) }
 
 /// Go's `%f`: six decimals.
 func formatGoF6(_ v: Double) -> String {
