@@ -266,6 +266,21 @@ package struct VectorSelector: Sendable, Hashable {
         self.at = at
         self.position = position
     }
+
+    /// Equal name, modifiers and matchers; the order of matchers does not matter (the printer
+    /// sorts them, and selection does not depend on it).
+    package static func == (a: VectorSelector, b: VectorSelector) -> Bool {
+        a.name == b.name && a.offsetMs == b.offsetMs && a.at == b.at
+            && a.matchers.map(\.description).sorted() == b.matchers.map(\.description).sorted()
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into h: inout Hasher) {
+        h.combine(name)
+        h.combine(offsetMs)
+        h.combine(at)
+        h.combine(matchers.map(\.description).sorted())
+    }
 }
 
 /// A range vector selector: `sel[range]`.

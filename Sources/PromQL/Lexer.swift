@@ -201,7 +201,7 @@ struct Lexer {
         case UInt8(ascii: ")"):
             emit(.rightParen)
             parenDepth -= 1
-            if parenDepth < 0 { start = pos - 1; fail("unexpected right parenthesis ')'") }
+            if parenDepth < 0 { fail("unexpected right parenthesis ')'") }
         case UInt8(ascii: "{"):
             emit(.leftBrace)
             braceOpen = true

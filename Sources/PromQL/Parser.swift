@@ -63,6 +63,8 @@ package struct PromQLParser {
     private func unexpected(_ context: String, _ expected: String) throws(PromQLError) -> Never {
         let t = peek
         if t.kind == .error { throw error(t.text, t.range) }
+        // Yacc reads one more token while recovering; a lexer error there is reported first.
+        if peek(1).kind == .error { throw error(peek(1).text, peek(1).range) }
         var msg = "unexpected " + t.desc
         if !context.isEmpty { msg += " in " + context }
         if !expected.isEmpty { msg += ", expected " + expected }
@@ -464,7 +466,9 @@ package struct PromQLParser {
         do {
             return try PromDuration(parsing: t.text).milliseconds
         } catch {
-            throw self.error(error.description, t.range)
+            // Prometheus checks the shape with a regular expression first.
+            let message = error == .durationOutOfRange ? error.description : "not a valid duration string: \(goQuote(t.text))"
+            throw self.error(message, t.range)
         }
     }
 
