@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "TSDB", dependencies: ["Model", "CSQLite", "CLZ4"],
                 exclude: ["Chunks/FORMAT.md", "WAL/FORMAT.md"], swiftSettings: settings),
         // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: bytes in, samples out.
-        .target(name: "Exposition", dependencies: ["Model"], swiftSettings: settings),
+        .target(name: "Exposition", dependencies: ["Model"], exclude: ["README.md"], swiftSettings: settings),
         // Targets, service discovery, relabeling, scrape loops and their HTTP client.
         .target(name: "Scrape", dependencies: ["Model", "Config", "Exposition"], swiftSettings: settings),
         // PromQL: lexer, parser, AST, printer, engine and functions, over Model's Queryable.
