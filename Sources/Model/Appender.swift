@@ -34,3 +34,10 @@ extension Appender {
         try append(ref: ref, labels: Labels(), t: t, v: v)
     }
 }
+
+/// A storage that hands out appenders (Prometheus' `storage.Appendable`): the seam the scraper,
+/// the push importer and the rule engine write through.
+package protocol Appendable: Sendable {
+    /// A new appender for one batch at a time.
+    func appender() -> any Appender
+}
