@@ -19,6 +19,10 @@ package enum TSDBError: Error, Equatable, Sendable, CustomStringConvertible {
     case closed
     /// A setting is out of range.
     case invalidOption(String)
+    /// A block directory cannot be used: what is wrong and where (file, series, chunk).
+    case blockCorrupt(path: String, reason: String)
+    /// An SQLite call on a block index failed.
+    case index(path: String, reason: String)
 
     /// What, where, and what was found.
     package var description: String {
@@ -31,6 +35,8 @@ package enum TSDBError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .walLayout(path, reason): "WAL layout at \(path): \(reason)"
         case .closed: "closed"
         case let .invalidOption(text): "invalid option: \(text)"
+        case let .blockCorrupt(path, reason): "block \(path): \(reason)"
+        case let .index(path, reason): "block index \(path): \(reason)"
         }
     }
 

@@ -56,7 +56,8 @@ extension Head {
                     }
                 }
             case let .samples(list):
-                for rs in list {
+                let minValid = minValidTime.load(ordering: .relaxed)
+                for rs in list where rs.t >= minValid {
                     let ref = remap.isEmpty ? rs.ref : (remap[rs.ref] ?? rs.ref)
                     let outcome = stripe(for: ref).state.withLock { s in
                         s.update(ref) { $0.replay(t: rs.t, v: rs.v, chunkRange: range, samplesPerChunk: perChunk) }

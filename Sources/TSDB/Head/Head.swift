@@ -69,15 +69,21 @@ package final class Head: Queryable, Sendable {
     /// Opens the head stored in `dir`: replays `dir/wal` (checkpoint, then segments; damaged
     /// tails are cut, reported to `onDamage` and counted, never fatal), then starts a new WAL
     /// segment for writing.
+    ///
+    /// `minValidTime` is where the head starts (the end of the newest block, when the DB has
+    /// blocks): replayed samples older than it are skipped, because they were compacted into a
+    /// block before the process stopped, and appends older than it are rejected as out of bounds.
     package static func open(
         dir: String,
         options: Options = Options(),
+        minValidTime: Int64 = Int64.min,
         onDamage: (WALDamage) -> Void = { _ in }
     ) throws(TSDBError) -> (head: Head, replay: WALReplayStats) {
         try validate(options)
         let walDir = dir + "/wal"
         let wal = try WAL.open(dir: walDir, options: options.wal)
         let head = Head(options: options, wal: wal)
+        head.minValidTime.store(minValidTime, ordering: .relaxed)
         let stats = try head.replay(walDir: walDir, onDamage: onDamage)
         return (head, stats)
     }

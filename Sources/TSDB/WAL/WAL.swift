@@ -53,6 +53,8 @@ package final class WAL: Sendable {
         package var syncFailures: Int
         /// The segment being written.
         package var currentSegment: Int
+        /// Time spent in fsync(2) on segments, in nanoseconds.
+        package var fsyncNanos: UInt64 = 0
     }
 
     private struct State {
@@ -185,7 +187,9 @@ package final class WAL: Sendable {
 
     private func rotateLocked(_ s: inout State) throws(TSDBError) -> DiskFile {
         if let old = s.file {
+            let started = DispatchTime.now().uptimeNanoseconds
             try old.sync()
+            s.stats.fsyncNanos &+= DispatchTime.now().uptimeNanoseconds &- started
             s.stats.fsyncs += 1
             s.durableByRotation = s.written
         }
@@ -214,8 +218,13 @@ package final class WAL: Sendable {
                 return
             }
             guard let file else { throw .closed }
+            let started = DispatchTime.now().uptimeNanoseconds
             try file.sync()
-            state.withLock { $0.stats.fsyncs += 1 }
+            let took = DispatchTime.now().uptimeNanoseconds &- started
+            state.withLock {
+                $0.stats.fsyncs += 1
+                $0.stats.fsyncNanos &+= took
+            }
             done = max(done, written)
         }
     }

@@ -1,0 +1,141 @@
+import Model
+
+/// Merges series sets that are each sorted by labels into one sorted set; series with equal
+/// labels in several inputs become one series whose samples are merged in time order, a
+/// timestamp present in several inputs taken once (from the earliest input: blocks come before
+/// the head, older blocks before newer). Lazy: it holds one current series per input.
+final class MergeSeriesSet: SeriesSet {
+    private let sets: [any SeriesSet]
+    private var current: [(any Series)?]
+    private var started = false
+    private var result: (any Series)?
+    private let limit: Int
+    private var returned = 0
+    private var limitHit = false
+    private(set) var error: StorageError?
+
+    /// Merges `sets`, returning at most `limit` series when `limit > 0`.
+    init(_ sets: [any SeriesSet], limit: Int) {
+        self.sets = sets
+        self.limit = limit
+        current = Array(repeating: nil, count: sets.count)
+    }
+
+    var warnings: [String] {
+        var w = sets.flatMap(\.warnings)
+        if limitHit { w.append("results truncated due to limit") }
+        return w
+    }
+
+    func next() -> Bool {
+        if error != nil { return false }
+        if !started {
+            started = true
+            for i in sets.indices { advance(i) }
+        }
+        if error != nil { return false }
+        // The smallest labels among the inputs' current series.
+        var smallest: Labels?
+        for case let s? in current where smallest.map({ Labels.compare(s.labels, $0) < 0 }) ?? true {
+            smallest = s.labels
+        }
+        guard let labels = smallest else { return false }
+        if limit > 0 && returned >= limit {
+            limitHit = true
+            return false
+        }
+        var parts: [any Series] = []
+        for i in current.indices {
+            if let s = current[i], s.labels == labels {
+                parts.append(s)
+                advance(i)
+            }
+        }
+        result = parts.count == 1 ? parts[0] : MergedSeries(labels: labels, parts: parts)
+        returned += 1
+        return error == nil
+    }
+
+    func at() -> any Series {
+        // `at()` is only valid after `next()` returned true, which set `result`.
+        result ?? ArraySeries(labels: Labels(), samples: [])
+    }
+
+    private func advance(_ i: Int) {
+        if sets[i].next() {
+            current[i] = sets[i].at()
+        } else {
+            current[i] = nil
+            if let e = sets[i].error, error == nil { error = e }
+        }
+    }
+}
+
+/// One series present in several inputs.
+struct MergedSeries: Series {
+    let labels: Labels
+    let parts: [any Series]
+
+    func iterator() -> any SampleIterator {
+        MergedSampleIterator(parts.map { $0.iterator() })
+    }
+}
+
+/// Merges sample iterators by timestamp; equal timestamps yield the sample of the first
+/// iterator holding it.
+struct MergedSampleIterator: SampleIterator {
+    private var its: [any SampleIterator]
+    /// Whether each iterator is positioned on a sample not yet returned.
+    private var live: [Bool]
+    private var started = false
+    private var cur: (t: Int64, v: Double) = (0, 0)
+    private(set) var error: StorageError?
+
+    init(_ its: [any SampleIterator]) {
+        self.its = its
+        live = Array(repeating: false, count: its.count)
+    }
+
+    func at() -> (t: Int64, v: Double) { cur }
+
+    mutating func next() -> Bool {
+        if !started {
+            started = true
+            for i in its.indices { step(i) }
+        }
+        return emit()
+    }
+
+    mutating func seek(_ t: Int64) -> Bool {
+        if started && cur.t >= t && error == nil { return true }
+        for i in its.indices where !started || !live[i] || its[i].at().t < t {
+            live[i] = its[i].seek(t)
+            if !live[i], let e = its[i].error, error == nil { error = e }
+        }
+        started = true
+        return emit()
+    }
+
+    private mutating func step(_ i: Int) {
+        live[i] = its[i].next()
+        if !live[i], let e = its[i].error, error == nil { error = e }
+    }
+
+    /// Returns the smallest current sample and moves past it in every iterator holding it.
+    private mutating func emit() -> Bool {
+        if error != nil { return false }
+        var best = -1
+        var bestT = Int64.max
+        for i in its.indices where live[i] {
+            let t = its[i].at().t
+            if best < 0 || t < bestT {
+                best = i
+                bestT = t
+            }
+        }
+        guard best >= 0 else { return false }
+        cur = its[best].at()
+        for i in its.indices where live[i] && its[i].at().t == bestT { step(i) }
+        return error == nil
+    }
+}
