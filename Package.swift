@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "API", dependencies: ["HTTP", "Telemetry", "Config", "Model"], swiftSettings: settings),
         // Wiring: flags, serve, reload, signals, check config. No domain logic.
         .target(name: "Daemon",
-                dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "CSQLite", "CLZ4"],
+                dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "TSDB", "Scrape", "CSQLite", "CLZ4"],
                 swiftSettings: settings),
         // Benchmark load generator (connections, slowloris; scrape targets later). Loopback only.
         .executableTarget(name: "vigil-loadgen", swiftSettings: settings),
@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"], swiftSettings: settings),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"], swiftSettings: settings),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Model", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "HTTP", "Config", "Telemetry"], swiftSettings: settings),
+        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "HTTP", "Config", "Telemetry", "TSDB", "Model"], swiftSettings: settings),
     ]
 )

@@ -2,6 +2,7 @@ import API
 import Foundation
 import Glibc
 import HTTP
+import Scrape
 import Telemetry
 
 /// The daemon's route table. Cheap answers run inline on the event loops; anything that reads
@@ -29,6 +30,10 @@ enum Routes {
         }
         r.add(.get, "/metrics") { _ in
             HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: d.registry.render())
+        }
+
+        r.add(.post, "/api/v1/import/prometheus", executor: .pool(d.ingestPool)) { req in
+            importHandler(d, req)
         }
 
         r.add(.get, "/api/v1/status/buildinfo", executor: .pool(d.apiPool)) { _ in
@@ -59,6 +64,26 @@ enum Routes {
             StatusHandlers.error(APIError(.notFound, "unknown API endpoint \(req.path)"))
         }
         return r
+    }
+
+    /// Push import: the body is stored as one all-or-nothing batch and made durable (WAL
+    /// fsync) before the 204, so an acknowledged sample survives a crash.
+    static func importHandler(_ d: Daemon, _ req: HTTPRequest) -> HTTPResponse {
+        guard let db = d.database else {
+            return StatusHandlers.error(APIError(.unavailable, "storage is not open yet"))
+        }
+        let importer = PushImporter(storage: db)
+        do {
+            let extra = try PushImporter.extraLabels(req.queryValues("extra_label"))
+            try importer.importBody(req.body, contentType: req.header("Content-Type"), extraLabels: extra,
+                                    defaultTimestamp: Int64(Date().timeIntervalSince1970 * 1000))
+        } catch {
+            return StatusHandlers.error(APIError(.badData, error.description))
+        }
+        do { try db.syncWAL() } catch {
+            return StatusHandlers.error(APIError(.internal, "samples stored but the WAL could not be synced: \(error)"))
+        }
+        return HTTPResponse(status: 204)
     }
 
     /// Prometheus prints retention as `15d`, or `15d or 10GiB` when a size limit is set too.

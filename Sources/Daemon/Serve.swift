@@ -7,6 +7,7 @@ import HTTP
 import Model
 import Synchronization
 import Telemetry
+import TSDB
 
 /// `vigil` with no command: load config, start the HTTP server, open storage, serve until a
 /// signal or `/-/quit`, then shut down gracefully.
@@ -69,10 +70,13 @@ final class Daemon: Sendable {
     let startSeconds = Date().timeIntervalSince1970
     private let ready = Atomic<Bool>(false)
     private let storage = Mutex<StorageDirectory?>(nil)
+    private let db = Mutex<DB?>(nil)
     private let stop = StopSignal()
     /// Pools keep slow work off the event loops and away from each other.
     let apiPool: WorkerPool
     let adminPool: WorkerPool
+    /// Pushed samples get their own threads so a query storm never delays ingestion.
+    let ingestPool: WorkerPool
 
     init(flags: ParsedFlags, logger: Logger, configSource: ConfigState.Source, config: VigilConfig) {
         self.flags = flags
@@ -81,6 +85,7 @@ final class Daemon: Sendable {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         apiPool = WorkerPool(name: "api", threads: max(4, cores * 2), queueCapacity: 1024)
         adminPool = WorkerPool(name: "admin", threads: 1, queueCapacity: 16)
+        ingestPool = WorkerPool(name: "ingest", threads: max(2, cores), queueCapacity: 256)
         ProcessMetrics.register(on: registry)
         let info = registry.gauge("vigil_build_info",
                                   help: "A metric with a constant '1' value labeled by version, revision, branch, and swiftversion from which Vigil was built.",
@@ -89,6 +94,9 @@ final class Daemon: Sendable {
     }
 
     var isReady: Bool { ready.load(ordering: .acquiring) }
+
+    /// The open database; nil until storage is open (and after shutdown began).
+    var database: DB? { db.withLock { $0 } }
 
     /// Serves until stopped; returns the exit code.
     func run(listen: ListenAddress) async -> Int32 {
@@ -116,6 +124,18 @@ final class Daemon: Sendable {
             server.shutdown(grace: .seconds(1))
             return 1
         }
+        do {
+            let opened = try await Storage.open(path: storagePath,
+                                                options: Storage.options(flags: flags, config: configState.snapshot.config),
+                                                logger: logger)
+            Storage.registerMetrics(opened, on: registry)
+            db.withLock { $0 = opened }
+        } catch {
+            logger.error("Opening storage failed", [("path", storagePath), ("err", "\(error)")])
+            server.shutdown(grace: .seconds(1))
+            storage.withLock { s in s?.close(); s = nil }
+            return 1
+        }
         ready.store(true, ordering: .releasing)
         logger.info("Server is ready to receive web requests.")
 
@@ -123,13 +143,17 @@ final class Daemon: Sendable {
         logger.info("Stopping: no new connections, finishing in-flight requests")
         ready.store(false, ordering: .releasing)
         // shutdown(grace:) blocks until connections drain: keep it off the cooperative pool.
-        let (apiPool, adminPool) = (self.apiPool, self.adminPool)
+        let pools = [apiPool, adminPool, ingestPool]
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 server.shutdown(grace: .seconds(10))
-                apiPool.shutdown()
-                adminPool.shutdown()
+                for p in pools { p.shutdown() }
                 done.resume()
+            }
+        }
+        if let closing = db.withLock({ d -> DB? in let x = d; d = nil; return x }) {
+            do { try closing.close() } catch {
+                logger.error("Closing storage failed", [("err", "\(error)")])
             }
         }
         storage.withLock { s in s?.close(); s = nil }

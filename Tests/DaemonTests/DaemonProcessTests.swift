@@ -138,6 +138,26 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: "\(dir.path)/b/lock"))
     }
 
+    @Test func pushImportAnswers204OrA400AndStoresAllOrNothing() throws {
+        let d = try DaemonProcess([])
+        defer { d.stop() }
+        let readyBy = ContinuousClock.now + .seconds(20)
+        while (try? d.get("/-/ready").status) != 200, ContinuousClock.now < readyBy { usleep(5_000) }
+        let ok = try d.request("POST", "/api/v1/import/prometheus?extra_label=job=push&extra_label=env=test",
+                               body: "a_total{x=\"1\"} 1\nb 2\n")
+        #expect(ok.status == 204)
+        let bad = try d.request("POST", "/api/v1/import/prometheus", body: "c 1\nd{oops 2\n")
+        #expect(bad.status == 400)
+        let err = try jsonObject(bad)
+        #expect(err["errorType"] as? String == "bad_data")
+        #expect((err["error"] as? String)?.contains("line 2") == true)
+        let badLabel = try d.request("POST", "/api/v1/import/prometheus?extra_label=nope", body: "e 1\n")
+        #expect(badLabel.status == 400)
+        // Only the first body's two series exist: nothing of the rejected bodies was stored.
+        #expect(try d.get("/metrics").text.contains("vigil_tsdb_head_series 2\n"))
+        #expect(try d.get("/api/v1/import/prometheus").status == 405)
+    }
+
     @Test func badConfigAtStartExitsWithPosition() throws {
         let dir = try TempDirectory(prefix: "vigil-badstart")
         defer { dir.remove() }
