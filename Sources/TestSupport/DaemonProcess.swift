@@ -80,6 +80,16 @@ package final class DaemonProcess: @unchecked Sendable {
         return try client.readResponse(forHead: method == "HEAD")
     }
 
+    /// Polls `/-/ready` until it answers 200 (storage open) or `timeout` passes.
+    package func waitUntilReady(timeout: Duration = .seconds(20)) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? get("/-/ready").status) == 200 { return true }
+            usleep(5_000)
+        }
+        return false
+    }
+
     /// Waits until the log contains `text` or `timeout` passes; returns whether it appeared.
     package func waitForLog(_ text: String, timeout: Duration = .seconds(10)) -> Bool {
         let deadline = ContinuousClock.now + timeout

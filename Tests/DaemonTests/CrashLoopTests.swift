@@ -28,12 +28,7 @@ import TSDB
                                            directory: try TempDirectory(prefix: "vigil-crash-run"))
             let port = daemon.port
             // The daemon listens before storage is open (WAL replay); pushes wait for readiness.
-            let readyBy = ContinuousClock.now + .seconds(20)
-            while (try? daemon.get("/-/ready").status) != 200 {
-                #expect(ContinuousClock.now < readyBy, "iteration \(iter): never became ready:\n\(daemon.log)")
-                if ContinuousClock.now >= readyBy { break }
-                usleep(5_000)
-            }
+            #expect(daemon.waitUntilReady(), "iteration \(iter): never became ready:\n\(daemon.log)")
             let stop = Shared(false)
             let done = Shared(0)
             for w in 0 ..< Self.writers {

@@ -12,7 +12,7 @@ import TestSupport
         #expect(try d.get("/-/healthy").text == "Vigil is Healthy.\n")
         let head = try d.request("HEAD", "/-/healthy")
         #expect(head.status == 200 && head.body.isEmpty)
-        #expect(try d.get("/-/ready").status == 200)
+        #expect(d.waitUntilReady())
 
         let metrics = try d.get("/metrics")
         #expect(metrics.status == 200)
@@ -66,7 +66,7 @@ import TestSupport
         #expect(first.log.contains("See you next time!"))
 
         let third = try DaemonProcess([data])
-        #expect(try third.get("/-/ready").status == 200)
+        #expect(third.waitUntilReady())
         third.stop()
     }
 
@@ -141,8 +141,7 @@ import TestSupport
     @Test func pushImportAnswers204OrA400AndStoresAllOrNothing() throws {
         let d = try DaemonProcess([])
         defer { d.stop() }
-        let readyBy = ContinuousClock.now + .seconds(20)
-        while (try? d.get("/-/ready").status) != 200, ContinuousClock.now < readyBy { usleep(5_000) }
+        #expect(d.waitUntilReady())
         let ok = try d.request("POST", "/api/v1/import/prometheus?extra_label=job=push&extra_label=env=test",
                                body: "a_total{x=\"1\"} 1\nb 2\n")
         #expect(ok.status == 204)
