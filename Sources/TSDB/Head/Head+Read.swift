@@ -6,6 +6,24 @@ extension Head {
         HeadQuerier(head: self, mint: mint, maxt: maxt)
     }
 
+    /// Every series with chunks overlapping `[mint, maxt]`, sorted by labels, with its chunks
+    /// (shared, not copied) and deleted ranges: the input of head compaction.
+    func seriesSnapshot(mint: Int64, maxt: Int64) -> [(labels: Labels, chunks: [ClosedChunk], deleted: [ClosedRange<Int64>])] {
+        let deleted = tombstones.withLock { $0 }
+        var out: [(labels: Labels, chunks: [ClosedChunk], deleted: [ClosedRange<Int64>])] = []
+        for stripe in stripes {
+            stripe.state.withLock { s in
+                for (ref, slot) in s.index {
+                    let series = s.slots[Int(slot)]
+                    let chunks = series.chunks(mint: mint, maxt: maxt)
+                    if !chunks.isEmpty { out.append((series.labels, chunks, deleted[ref] ?? [])) }
+                }
+            }
+        }
+        out.sort { Labels.compare($0.labels, $1.labels) < 0 }
+        return out
+    }
+
     /// The references of the series matching `matchers`, sorted (no time filter).
     package func seriesRefs(matching matchers: [Matcher]) -> [SeriesRef] {
         postings.select(matchers)
@@ -37,8 +55,11 @@ final class HeadQuerier: Querier {
                 guard let series = s.get(ref) else { return nil }
                 return (series.labels, series.chunks(mint: mint, maxt: maxt))
             }
-            guard let (labels, chunks) = snap, !chunks.isEmpty else { continue }
-            out.append(HeadSeries(labels: labels, chunks: chunks, mint: mint, maxt: maxt, deleted: deleted[ref] ?? []))
+            guard let (labels, all) = snap else { continue }
+            let gone = deleted[ref] ?? []
+            let chunks = gone.isEmpty ? all : all.filter { c in !gone.contains { $0.lowerBound <= max(c.minT, mint) && $0.upperBound >= min(c.maxT, maxt) } }
+            if chunks.isEmpty { continue }
+            out.append(HeadSeries(labels: labels, chunks: chunks, mint: mint, maxt: maxt, deleted: gone))
         }
         if hints.sorted { out.sort { Labels.compare($0.labels, $1.labels) < 0 } }
         var warnings: [String] = []
