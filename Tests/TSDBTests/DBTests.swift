@@ -349,3 +349,39 @@ enum DBFixture {
         #expect(ULID(string: "01ARZ3NDEKTSV4RRFFQ69G5FAU!") == nil)
     }
 }
+
+@Suite struct DBLabelRangeTests {
+    @Test func headLabelQueriesRespectTheTimeRange() throws {
+        let head = try Head.inMemory()
+        let app = head.appender()
+        try app.append(series("early", ["a": "1"]), t: 1000, v: 1)
+        try app.append(series("late", ["b": "2"]), t: 9000, v: 1)
+        try app.commit()
+        let early = try head.querier(mint: 0, maxt: 5000)
+        #expect(try early.labelValues("__name__", matchers: [], limit: 0) == ["early"])
+        #expect(try early.labelNames(matchers: [], limit: 0) == ["__name__", "a"])
+        let all = try head.querier(mint: .min, maxt: .max)
+        #expect(try all.labelValues("__name__", matchers: [], limit: 0) == ["early", "late"])
+        #expect(try all.labelNames(matchers: [.equal("__name__", "late")], limit: 0) == ["__name__", "b"])
+        #expect(try head.querier(mint: 20_000, maxt: 30_000).labelNames(matchers: [], limit: 0).isEmpty)
+    }
+
+    @Test func backgroundCompactionRunsWithoutBlockingAppends() throws {
+        let tmp = try TempDirectory(prefix: "db-background")
+        defer { tmp.remove() }
+        var opts = DBFixture.options()
+        opts.backgroundCompaction = true
+        let db = try DB.open(dir: tmp.path, options: opts)
+        let data = NodeExporterData(nodes: 1)
+        let n = try DBFixture.fill(db, data, scrapes: 200)
+        // The last commits asked the worker to compact; wait for it (bounded).
+        var waited = 0
+        while db.stats.headCompactions < 3 && waited < 10_000 {
+            usleep(10_000)
+            waited += 10
+        }
+        #expect(db.stats.headCompactions >= 3)
+        #expect(DBFixture.count(try dump(db)) == n)
+        try db.close()
+    }
+}
