@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Config", dependencies: ["YAML", "Model"], swiftSettings: settings),
         // The time-series core: chunk encodings, head, WAL, blocks with a SQLite index, querier.
         .target(name: "TSDB", dependencies: ["Model", "CSQLite", "CLZ4"],
-                exclude: ["Chunks/FORMAT.md", "WAL/FORMAT.md"], swiftSettings: settings),
+                exclude: ["Chunks/FORMAT.md", "WAL/FORMAT.md", "Blocks/FORMAT.md"], swiftSettings: settings),
         // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: bytes in, samples out.
         .target(name: "Exposition", dependencies: ["Model"], exclude: ["README.md"], swiftSettings: settings),
         // Targets, service discovery, relabeling, scrape loops and their HTTP client.

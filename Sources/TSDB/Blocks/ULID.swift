@@ -23,9 +23,8 @@ package struct ULID: Sendable, Hashable, Comparable, CustomStringConvertible {
     package init(milliseconds: UInt64) {
         let (ms, random) = ULID.last.withLock { last -> (UInt64, [UInt8]) in
             var r: [UInt8]
-            if milliseconds <= last.ms, last.random.count == 10 {
-                // Same (or an earlier, after a clock step) millisecond: increment the previous
-                // randomness so the IDs keep increasing; keep the previous time too.
+            if milliseconds == last.ms, last.random.count == 10 {
+                // Same millisecond: increment the previous randomness so the IDs keep increasing.
                 r = last.random
                 var i = 9
                 while i >= 0 {

@@ -63,6 +63,11 @@ package final class DB: Queryable, Sendable {
             logger(.warn, "WAL damaged: cut the tail", [("segment", damage.path), ("offset", String(damage.offset)),
                                                       ("reason", damage.reason), ("dropped_bytes", String(damage.droppedBytes))])
         }
+        if minValid != Int64.min {
+            // Drops series whose replayed samples were all in blocks already, and checkpoints
+            // the replayed segments, so they are not replayed again.
+            try head.truncate(mint: minValid)
+        }
         let db = DB(dir: dir, options: options, head: head, blocks: loaded.blocks, logger: logger)
         DBMetrics.add(db.metrics.corruptBlocks, loaded.corrupt)
         logger(.info, "TSDB opened", [("dir", dir), ("blocks", String(loaded.blocks.count)),

@@ -16,13 +16,15 @@ package final class HeadAppender: Appender {
     private let head: Head
     private var samples: [RefSample] = []
     private var frames: [UInt8] = []
+    /// The oldest buffered sample (registered in `head.pendingBatches` while the batch is open).
+    private var batchMinT = Int64.max
 
     init(head: Head) { self.head = head }
 
     /// Buffers one sample; see `Appender.append`.
     package func append(ref: SeriesRef, labels: Labels, t: Int64, v: Double) throws(StorageError) -> SeriesRef {
         if head.closedFlag.load(ordering: .relaxed) { throw .closed }
-        let minValid = head.minValidTime.load(ordering: .relaxed)
+        let minValid = head.appendableMinValidTime
         var resolved = ref
         var verdict: AppendVerdict? = ref == .none ? nil : check(ref, t, v, minValid)
         if verdict == nil {
@@ -33,6 +35,7 @@ package final class HeadAppender: Appender {
         switch verdict {
         case .append?:
             samples.append(RefSample(ref: resolved, t: t, v: v))
+            noteBuffered(t)
         case .duplicate?:
             HeadMetrics.add(head.metrics.duplicatesIgnored)
         case let .reject(error)?:
@@ -44,9 +47,26 @@ package final class HeadAppender: Appender {
             resolved = head.getOrCreate(labels).ref
             guard check(resolved, t, v, minValid) == .append else { throw .outOfBounds(t: t, minValid: minValid) }
             samples.append(RefSample(ref: resolved, t: t, v: v))
+            noteBuffered(t)
         }
         return resolved
     }
+
+    private func noteBuffered(_ t: Int64) {
+        guard t < batchMinT else { return }
+        batchMinT = t
+        let id = ObjectIdentifier(self)
+        head.pendingBatches.withLock { $0[id] = t }
+    }
+
+    private func endBatch() {
+        guard batchMinT != Int64.max else { return }
+        batchMinT = Int64.max
+        let id = ObjectIdentifier(self)
+        head.pendingBatches.withLock { $0[id] = nil }
+    }
+
+    deinit { endBatch() }
 
     /// The series' verdict, counting the sample as pending when accepted; nil if no such series.
     private func check(_ ref: SeriesRef, _ t: Int64, _ v: Double, _ minValid: Int64) -> AppendVerdict? {
@@ -97,6 +117,7 @@ package final class HeadAppender: Appender {
         HeadMetrics.add(head.metrics.chunksCreated, chunks)
         if appended > 0 { head.noteCommitted(minT: minT, maxT: maxT) }
         samples.removeAll(keepingCapacity: true)
+        endBatch()
     }
 
     /// Drops the batch. Series created by it stay (empty) until truncation collects them; their
@@ -108,5 +129,6 @@ package final class HeadAppender: Appender {
             }
         }
         samples.removeAll(keepingCapacity: true)
+        endBatch()
     }
 }

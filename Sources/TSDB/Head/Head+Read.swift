@@ -6,6 +6,24 @@ extension Head {
         HeadQuerier(head: self, mint: mint, maxt: maxt)
     }
 
+    /// Every series with chunks overlapping `[mint, maxt]`, sorted by labels, with its chunks
+    /// (shared, not copied) and deleted ranges: the input of head compaction.
+    func seriesSnapshot(mint: Int64, maxt: Int64) -> [(labels: Labels, chunks: [ClosedChunk], deleted: [ClosedRange<Int64>])] {
+        let deleted = tombstones.withLock { $0 }
+        var out: [(labels: Labels, chunks: [ClosedChunk], deleted: [ClosedRange<Int64>])] = []
+        for stripe in stripes {
+            stripe.state.withLock { s in
+                for (ref, slot) in s.index {
+                    let series = s.slots[Int(slot)]
+                    let chunks = series.chunks(mint: mint, maxt: maxt)
+                    if !chunks.isEmpty { out.append((series.labels, chunks, deleted[ref] ?? [])) }
+                }
+            }
+        }
+        out.sort { Labels.compare($0.labels, $1.labels) < 0 }
+        return out
+    }
+
     /// The references of the series matching `matchers`, sorted (no time filter).
     package func seriesRefs(matching matchers: [Matcher]) -> [SeriesRef] {
         postings.select(matchers)
@@ -37,8 +55,11 @@ final class HeadQuerier: Querier {
                 guard let series = s.get(ref) else { return nil }
                 return (series.labels, series.chunks(mint: mint, maxt: maxt))
             }
-            guard let (labels, chunks) = snap, !chunks.isEmpty else { continue }
-            out.append(HeadSeries(labels: labels, chunks: chunks, mint: mint, maxt: maxt, deleted: deleted[ref] ?? []))
+            guard let (labels, all) = snap else { continue }
+            let gone = deleted[ref] ?? []
+            let chunks = gone.isEmpty ? all : all.filter { c in !gone.contains { $0.lowerBound <= max(c.minT, mint) && $0.upperBound >= min(c.maxT, maxt) } }
+            if chunks.isEmpty { continue }
+            out.append(HeadSeries(labels: labels, chunks: chunks, mint: mint, maxt: maxt, deleted: gone))
         }
         if hints.sorted { out.sort { Labels.compare($0.labels, $1.labels) < 0 } }
         var warnings: [String] = []
@@ -49,14 +70,36 @@ final class HeadQuerier: Querier {
         return ArraySeriesSet(out, warnings: warnings)
     }
 
+    /// True when the querier's range covers every sample in the head, so the postings alone
+    /// answer label queries; otherwise each series' time range is checked.
+    private var coversHead: Bool { mint <= head.minTime && maxt >= head.maxTime }
+
+    /// The labels of the series matching `matchers` (all when empty) with samples in range.
+    private func labelsInRange(_ matchers: [Matcher]) -> [Labels] {
+        let refs = head.postings.select(matchers)
+        var out: [Labels] = []
+        out.reserveCapacity(refs.count)
+        for ref in refs {
+            let labels = head.stripe(for: ref).state.withLock { s -> Labels? in
+                guard let series = s.get(ref), !series.isEmpty, series.maxT >= mint, series.minT <= maxt else { return nil }
+                return series.labels
+            }
+            if let labels { out.append(labels) }
+        }
+        return out
+    }
+
     func labelValues(_ name: String, matchers: [Matcher], limit: Int) throws(StorageError) -> [String] {
         var values: [String]
-        if matchers.isEmpty {
+        if mint > maxt || maxt < head.minTime || mint > head.maxTime {
+            values = []
+        } else if matchers.isEmpty && coversHead {
             values = head.postings.labelValues(name)
         } else {
             var set = Set<String>()
-            for ref in head.postings.select(matchers) {
-                if let v = head.labels(of: ref)?.get(name), !v.isEmpty { set.insert(v) }
+            for labels in labelsInRange(matchers) {
+                let v = labels.get(name)
+                if !v.isEmpty { set.insert(v) }
             }
             values = set.sorted { Labels.compareUTF8($0, $1) < 0 }
         }
@@ -66,13 +109,13 @@ final class HeadQuerier: Querier {
 
     func labelNames(matchers: [Matcher], limit: Int) throws(StorageError) -> [String] {
         var names: [String]
-        if matchers.isEmpty {
+        if mint > maxt || maxt < head.minTime || mint > head.maxTime {
+            names = []
+        } else if matchers.isEmpty && coversHead {
             names = head.postings.labelNames()
         } else {
             var set = Set<String>()
-            for ref in head.postings.select(matchers) {
-                head.labels(of: ref)?.forEach { set.insert($0.name) }
-            }
+            for labels in labelsInRange(matchers) { labels.forEach { set.insert($0.name) } }
             names = set.sorted { Labels.compareUTF8($0, $1) < 0 }
         }
         if limit > 0 && names.count > limit { names.removeLast(names.count - limit) }

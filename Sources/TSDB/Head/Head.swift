@@ -1,3 +1,4 @@
+import Glibc
 import Model
 import Synchronization
 
@@ -53,6 +54,9 @@ package final class Head: Queryable, Sendable {
     let maxTimeAtomic = Atomic<Int64>(Int64.min)
     let tombstones = Mutex<[SeriesRef: [ClosedRange<Int64>]]>([:])
     let closedFlag = Atomic<Bool>(false)
+    /// The oldest buffered sample of each appender batch not yet committed or rolled back, so
+    /// head compaction can wait for batches that still write into the range it compacts.
+    let pendingBatches = Mutex<[ObjectIdentifier: Int64]>([:])
 
     init(options: Options, wal: WAL?) {
         self.options = options
@@ -146,6 +150,29 @@ package final class Head: Queryable, Sendable {
 
     /// Samples older than this are rejected as out of bounds.
     package var minValidTimestamp: Int64 { minValidTime.load(ordering: .relaxed) }
+
+    /// The lower bound for appends (Prometheus' `appendableMinValidTime`): `minValidTimestamp`,
+    /// raised to half a chunk range behind the newest sample. The DB compacts a range only once
+    /// the head spans 1.5 ranges, so a range being compacted is already closed to appends.
+    var appendableMinValidTime: Int64 {
+        let floor = minValidTime.load(ordering: .relaxed)
+        let newest = maxTimeAtomic.load(ordering: .relaxed)
+        if newest == Int64.min { return floor }
+        let (bound, overflow) = newest.subtractingReportingOverflow(options.chunkRangeMs / 2)
+        return overflow ? floor : max(floor, bound)
+    }
+
+    /// Waits until no uncommitted appender batch holds a sample older than `maxt`, or until
+    /// `timeoutMs` passed; returns false on timeout. Blocking: call it off the cooperative pool.
+    func waitForPendingAppends(below maxt: Int64, timeoutMs: Int = 10_000) -> Bool {
+        var waited = 0
+        while pendingBatches.withLock({ $0.values.contains { $0 < maxt } }) {
+            if waited >= timeoutMs { return false }
+            usleep(5_000)
+            waited += 5
+        }
+        return true
+    }
 
     func noteCommitted(minT: Int64, maxT: Int64) {
         var cur = minTimeAtomic.load(ordering: .relaxed)

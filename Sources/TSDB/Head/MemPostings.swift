@@ -104,6 +104,14 @@ final class MemPostings: Sendable {
         return values.sorted { Labels.compareUTF8($0, $1) < 0 }
     }
 
+    /// Every label pair with the number of series carrying it.
+    func pairCounts() -> [(name: String, value: String, series: Int)] {
+        let index = state.withLock { $0.index }
+        var out: [(name: String, value: String, series: Int)] = []
+        for (name, values) in index { for (value, refs) in values { out.append((name, value, refs.count)) } }
+        return out
+    }
+
     /// Number of indexed series.
     var count: Int { state.withLock { $0.all.count } }
 }

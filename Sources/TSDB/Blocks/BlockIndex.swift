@@ -1,0 +1,202 @@
+import Model
+import Synchronization
+
+/// Reads a block's `index.sqlite`. The connection and its prepared statements live inside a
+/// `Mutex` (a `sqlite3*` must not be used from two threads at once); every call takes the lock
+/// for one short query. Series ids are `SeriesRef`s 1...n in label order, so sorted ids are
+/// sorted series.
+final class BlockIndex: Sendable {
+    let path: String
+    /// The number of series (ids are 1 ... seriesCount).
+    let seriesCount: Int
+    private let conn: Mutex<Connection>
+
+    /// A connection with its statements, used under `conn`'s lock only.
+    private final class Connection {
+        let db: SQLiteDatabase
+        let postingsByPair: SQLiteStatement
+        let postingsByID: SQLiteStatement
+        let values: SQLiteStatement
+        let names: SQLiteStatement
+        let series: SQLiteStatement
+        let pairs: SQLiteStatement
+
+        init(path: String) throws(SQLiteError) {
+            db = try SQLiteDatabase(path: path, mode: .readOnly(immutable: true))
+            postingsByPair = try db.prepare("SELECT postings FROM label_pairs WHERE name = ? AND value = ?")
+            postingsByID = try db.prepare("SELECT postings FROM label_pairs WHERE id = ?")
+            values = try db.prepare("SELECT value, id FROM label_pairs WHERE name = ? ORDER BY value")
+            names = try db.prepare("SELECT DISTINCT name FROM label_pairs ORDER BY name")
+            series = try db.prepare("SELECT labels, mint, maxt, chunks FROM series WHERE id = ?")
+            pairs = try db.prepare("SELECT name, value, series_count FROM label_pairs")
+        }
+    }
+
+    /// Opens the index and checks its format and version.
+    init(path: String) throws(TSDBError) {
+        self.path = path
+        let c: Connection
+        var info: [String: String] = [:]
+        do throws(SQLiteError) {
+            c = try Connection(path: path)
+            let st = try c.db.prepare("SELECT key, value FROM info")
+            while try st.step() { info[st.text(0)] = st.text(1) }
+        } catch {
+            throw .blockCorrupt(path: path, reason: "index unreadable: \(error.description)")
+        }
+        guard info["format"] == BlockIndexSchema.format else {
+            throw .blockCorrupt(path: path, reason: "index format \(info["format"] ?? "missing"), expected \(BlockIndexSchema.format)")
+        }
+        guard info["version"] == BlockIndexSchema.version else {
+            throw .blockCorrupt(path: path, reason: "index version \(info["version"] ?? "missing"), expected \(BlockIndexSchema.version)")
+        }
+        guard let n = info["series_count"].flatMap({ Int($0) }), n >= 0 else {
+            throw .blockCorrupt(path: path, reason: "index has no valid series_count")
+        }
+        seriesCount = n
+        conn = Mutex(c)
+    }
+
+    private func corrupt(_ why: String) -> TSDBError { .blockCorrupt(path: path, reason: why) }
+
+    private func decodePostings(_ blob: [UInt8], _ what: String) throws(TSDBError) -> [SeriesRef] {
+        guard let p = BlockIndexSchema.decodePostings(blob), p.last.map({ $0.rawValue <= UInt64(seriesCount) }) ?? true else {
+            throw corrupt("postings of \(what) are malformed")
+        }
+        return p
+    }
+
+    /// The series with `name="value"`.
+    func postings(_ name: String, _ value: String) throws(TSDBError) -> [SeriesRef] {
+        let blob: [UInt8]? = try conn.withLock { (c: inout Connection) throws(TSDBError) -> [UInt8]? in
+            let st = c.postingsByPair
+            defer { st.reset() }
+            do throws(SQLiteError) {
+                try st.bind(1, name)
+                try st.bind(2, value)
+                return try st.step() ? st.blob(0) : nil
+            } catch { throw error.indexError(path) }
+        }
+        guard let blob else { return [] }
+        return try decodePostings(blob, "\(name)=\"\(value)\"")
+    }
+
+    /// The values of `name` with their pair ids, sorted.
+    func values(_ name: String) throws(TSDBError) -> [(value: String, id: Int64)] {
+        try conn.withLock { (c: inout Connection) throws(TSDBError) -> [(value: String, id: Int64)] in
+            let st = c.values
+            defer { st.reset() }
+            var out: [(value: String, id: Int64)] = []
+            do throws(SQLiteError) {
+                try st.bind(1, name)
+                while try st.step() { out.append((st.text(0), st.int64(1))) }
+            } catch { throw error.indexError(path) }
+            // SQLite's default BINARY collation compares bytes (memcmp), which is Go's order.
+            return out
+        }
+    }
+
+    /// The series of the pairs with these ids (one union).
+    func postings(ids: [Int64]) throws(TSDBError) -> [SeriesRef] {
+        var lists: [[SeriesRef]] = []
+        for id in ids {
+            let blob: [UInt8]? = try conn.withLock { (c: inout Connection) throws(TSDBError) -> [UInt8]? in
+                let st = c.postingsByID
+                defer { st.reset() }
+                do throws(SQLiteError) {
+                    try st.bind(1, id)
+                    return try st.step() ? st.blob(0) : nil
+                } catch { throw error.indexError(path) }
+            }
+            if let blob { lists.append(try decodePostings(blob, "pair \(id)")) }
+        }
+        return Postings.union(lists)
+    }
+
+    /// All label names, sorted.
+    func labelNames() throws(TSDBError) -> [String] {
+        try conn.withLock { (c: inout Connection) throws(TSDBError) -> [String] in
+            let st = c.names
+            defer { st.reset() }
+            var out: [String] = []
+            do throws(SQLiteError) { while try st.step() { out.append(st.text(0)) } } catch { throw error.indexError(path) }
+            return out
+        }
+    }
+
+    /// One series row: labels, time range, chunk references.
+    struct SeriesRow {
+        var labels: Labels
+        var minT: Int64
+        var maxT: Int64
+        var chunks: [BlockIndexSchema.ChunkRef]
+    }
+
+    /// The series with id `ref`, checked; `withChunks: false` skips decoding the chunk list.
+    func series(_ ref: SeriesRef, withChunks: Bool = true) throws(TSDBError) -> SeriesRow {
+        let raw: (labels: [UInt8], minT: Int64, maxT: Int64, chunks: [UInt8])? =
+            try conn.withLock { (c: inout Connection) throws(TSDBError) -> (labels: [UInt8], minT: Int64, maxT: Int64, chunks: [UInt8])? in
+                let st = c.series
+                defer { st.reset() }
+                do throws(SQLiteError) {
+                    try st.bind(1, Int64(bitPattern: ref.rawValue))
+                    guard try st.step() else { return nil }
+                    return (st.blob(0), st.int64(1), st.int64(2), withChunks ? st.blob(3) : [])
+                } catch { throw error.indexError(path) }
+            }
+        guard let raw else { throw corrupt("series \(ref) listed in postings is missing") }
+        guard let labels = Labels(canonical: raw.labels), !labels.isEmpty else { throw corrupt("series \(ref) has malformed labels") }
+        guard raw.minT <= raw.maxT else { throw corrupt("series \(ref) has minT \(raw.minT) after maxT \(raw.maxT)") }
+        var chunks: [BlockIndexSchema.ChunkRef] = []
+        if withChunks {
+            guard let c = BlockIndexSchema.decodeChunks(raw.chunks, seriesMinT: raw.minT) else {
+                throw corrupt("series \(ref) has a malformed chunk list")
+            }
+            chunks = c
+        }
+        return SeriesRow(labels: labels, minT: raw.minT, maxT: raw.maxT, chunks: chunks)
+    }
+
+    /// Every label pair with its series count (cardinality reports).
+    func allPairs() throws(TSDBError) -> [(name: String, value: String, series: Int)] {
+        try conn.withLock { (c: inout Connection) throws(TSDBError) -> [(name: String, value: String, series: Int)] in
+            let st = c.pairs
+            defer { st.reset() }
+            var out: [(name: String, value: String, series: Int)] = []
+            do throws(SQLiteError) { while try st.step() { out.append((st.text(0), st.text(1), Int(st.int64(2)))) } } catch { throw error.indexError(path) }
+            return out
+        }
+    }
+
+    /// The series matching every matcher, sorted; Prometheus' rules for absent labels (see
+    /// `MemPostings.select`): a matcher that matches "" subtracts the series whose value it
+    /// rejects, the others intersect the series whose value they accept.
+    func select(_ matchers: [Matcher]) throws(TSDBError) -> [SeriesRef] {
+        var positive: [[SeriesRef]] = []
+        var negative: [[SeriesRef]] = []
+        for m in matchers {
+            if m.matchesEmpty {
+                let rejected = try values(m.name).filter { !m.matches($0.value) }.map(\.id)
+                negative.append(try postings(ids: rejected))
+            } else if m.type == .equal {
+                positive.append(try postings(m.name, m.value))
+            } else if let set = m.setMatches {
+                var lists: [[SeriesRef]] = []
+                for v in set { lists.append(try postings(m.name, v)) }
+                positive.append(Postings.union(lists))
+            } else {
+                positive.append(try postings(ids: try values(m.name).filter { m.matches($0.value) }.map(\.id)))
+            }
+        }
+        var result: [SeriesRef]
+        if positive.isEmpty {
+            result = seriesCount == 0 ? [] : (1 ... seriesCount).map { SeriesRef(UInt64($0)) }
+        } else {
+            positive.sort { $0.count < $1.count }
+            result = positive[0]
+            for p in positive.dropFirst() where !result.isEmpty { result = Postings.intersect(result, p) }
+        }
+        for n in negative where !result.isEmpty { result = Postings.subtract(result, n) }
+        return result
+    }
+}
