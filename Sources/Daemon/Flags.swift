@@ -148,6 +148,10 @@ func helpText(specs: [FlagSpec]) -> String {
     Commands:
       (none)                  Serve: scrape, store, evaluate rules, answer the API.
       check config FILE...    Check configuration files; exit 1 on errors (like promtool).
+      tsdb import openmetrics FILE [DATA_DIR]
+                              Write OpenMetrics samples (with timestamps) as blocks (like promtool
+                              tsdb create-blocks-from openmetrics); DATA_DIR defaults to ./data.
+      tsdb analyze [DATA_DIR] Cardinality report of the newest block.
 
     Flags:
       -h, --help              Show this help and exit.

@@ -30,6 +30,8 @@ package enum VigilMain {
             let files = Array(flags.positional.dropFirst(2))
             guard !files.isEmpty else { usageError("'check config' needs at least one file") }
             exit(CheckConfig.run(files: files))
+        case "tsdb":
+            exit(TSDBCommands.run(Array(flags.positional.dropFirst())))
         case let other?:
             usageError("unknown command '\(other)', try --help")
         }
