@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Model
 import TestSupport
@@ -383,5 +384,34 @@ enum DBFixture {
         #expect(db.stats.headCompactions >= 3)
         #expect(DBFixture.count(try dump(db)) == n)
         try db.close()
+    }
+}
+
+@Suite struct DBReaderIsolationTests {
+    /// A querier opened before a head compaction still sees the compacted range: the head is
+    /// not truncated under it until it is closed.
+    @Test func openQuerierKeepsItsDataThroughHeadCompaction() throws {
+        let tmp = try TempDirectory(prefix: "db-readers")
+        defer { tmp.remove() }
+        let db = try DB.open(dir: tmp.path, options: DBFixture.options())
+        defer { try? db.close() }
+        try DBFixture.fill(db, NodeExporterData(nodes: 1), scrapes: 200)
+        let want = try dump(db)
+        let q = try db.querier(mint: .min, maxt: .max)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            try? db.compact()
+            done.signal()
+        }
+        // Let the compaction write its first block and wait for this querier.
+        var waited = 0
+        while db.blocks.isEmpty && waited < 10_000 { usleep(5_000); waited += 5 }
+        #expect(db.blocks.count >= 1)
+        #expect(db.stats.headTruncations == 0)
+        #expect(HeadWALTests.same(try dumpQuerier(q, DBFixture.all), want))
+        q.close()
+        done.wait()
+        #expect(db.stats.headTruncations >= 3)
+        #expect(HeadWALTests.same(try dump(db), want))
     }
 }

@@ -41,6 +41,9 @@ final class BlockIndex: Sendable {
             c = try Connection(path: path)
             let st = try c.db.prepare("SELECT key, value FROM info")
             while try st.step() { info[st.text(0)] = st.text(1) }
+            // max(rowid) is one B-tree descent; a gap below it shows up as a missing series.
+            let last = try c.db.prepare("SELECT coalesce(max(id), 0) FROM series")
+            if try last.step() { info["max_id"] = String(last.int64(0)) }
         } catch {
             throw .blockCorrupt(path: path, reason: "index unreadable: \(error.description)")
         }
@@ -52,6 +55,10 @@ final class BlockIndex: Sendable {
         }
         guard let n = info["series_count"].flatMap({ Int($0) }), n >= 0 else {
             throw .blockCorrupt(path: path, reason: "index has no valid series_count")
+        }
+        // Ids must be exactly 1 ... n: "all series" is that range, not a scan.
+        guard info["max_id"] == String(n) else {
+            throw .blockCorrupt(path: path, reason: "series ids are not 1...\(n) (max \(info["max_id"] ?? "?"))")
         }
         seriesCount = n
         conn = Mutex(c)

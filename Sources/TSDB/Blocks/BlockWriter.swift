@@ -65,7 +65,7 @@ package final class BlockWriter {
         series.sort { Labels.compare($0.0, $1.0) < 0 }
         var metas: [BlockMeta] = []
         for start in ranges.sorted() {
-            let end = start + blockRangeMs
+            let end = Compactor.saturatingAdd(start, blockRangeMs)
             let builder = try BlockBuilder(parentDir: dir, minTime: start, maxTime: end, compaction: nil, compress: compress)
             do throws(TSDBError) {
                 for (labels, samples) in series {

@@ -8,7 +8,14 @@ enum Compactor {
         guard range > 0 else { return t }
         var q = t / range
         if t % range != 0 && t < 0 { q -= 1 }
-        return q * range
+        let (r, overflow) = q.multipliedReportingOverflow(by: range)
+        return overflow ? Int64.min : r
+    }
+
+    /// `a + b`, saturating at `Int64.max` (range ends near the end of time).
+    static func saturatingAdd(_ a: Int64, _ b: Int64) -> Int64 {
+        let (r, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? Int64.max : Int64.min) : r
     }
 
     /// The next group of blocks to merge, or nil:
@@ -56,12 +63,12 @@ enum Compactor {
         var i = 0
         while i < sorted.count {
             let t0 = alignDown(sorted[i].meta.minTime, range)
-            if sorted[i].meta.maxTime > t0 + range {
+            if sorted[i].meta.maxTime > saturatingAdd(t0, range) {
                 i += 1
                 continue
             }
             var group: [Block] = []
-            while i < sorted.count && sorted[i].meta.minTime >= t0 && sorted[i].meta.maxTime <= t0 + range {
+            while i < sorted.count && sorted[i].meta.minTime >= t0 && sorted[i].meta.maxTime <= saturatingAdd(t0, range) {
                 group.append(sorted[i])
                 i += 1
             }

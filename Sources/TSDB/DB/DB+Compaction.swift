@@ -28,14 +28,24 @@ extension DB {
         while !closedFlag.load(ordering: .relaxed) && headCompactable {
             let range = options.blockRangeMs
             let mint = Compactor.alignDown(head.minTime, range)
-            let maxt = mint + range
+            let maxt = Compactor.saturatingAdd(mint, range)
             if !head.waitForPendingAppends(below: maxt) {
                 logger(.warn, "appender batches still open in the range being compacted; compacting anyway", [("maxt", String(maxt))])
             }
             let started = DispatchTime.now().uptimeNanoseconds
             do throws(TSDBError) {
                 if let block = try writeHeadBlock(mint: mint, maxt: maxt) {
-                    state.withLock { $0.blocks = DB.sortBlocks($0.blocks + [block]) }
+                    let generation = state.withLock { s -> UInt64 in
+                        s.blocks = DB.sortBlocks(s.blocks + [block])
+                        s.generation += 1
+                        return s.generation
+                    }
+                    // Queriers that saw the block list without this block read the range from
+                    // the head: let them finish before the head drops it.
+                    if !waitForReaders(before: generation, mint: mint, maxt: maxt - 1) {
+                        logger(.warn, "queriers still open over the range being truncated from the head; truncating anyway",
+                               [("mint", String(mint)), ("maxt", String(maxt))])
+                    }
                     let stats = block.meta.stats
                     let context: [(String, String)] = [("block", block.dir), ("mint", String(mint)), ("maxt", String(maxt)),
                                                        ("series", String(stats.numSeries)), ("samples", String(stats.numSamples))]

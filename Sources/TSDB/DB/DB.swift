@@ -38,6 +38,11 @@ package final class DB: Queryable, Sendable {
     struct State {
         /// Loaded blocks, ordered by minTime (then maxTime, then ULID).
         var blocks: [Block] = []
+        /// Bumped whenever blocks are added from the head.
+        var generation: UInt64 = 0
+        /// Open queriers: the generation of the block list they saw, and their range.
+        var readers: [UInt64: (generation: UInt64, mint: Int64, maxt: Int64)] = [:]
+        var nextReader: UInt64 = 0
     }
 
     private init(dir: String, options: Options, head: Head, blocks: [Block], logger: @escaping Logger) {
@@ -58,7 +63,7 @@ package final class DB: Queryable, Sendable {
         try DiskDirectory.create(dir)
         try removeLeftovers(in: dir, logger: logger)
         let loaded = try loadBlocks(in: dir, logger: logger)
-        let minValid = loaded.blocks.last.map { b in loaded.blocks.reduce(b.meta.maxTime) { max($0, $1.meta.maxTime) } } ?? Int64.min
+        let minValid = loaded.blocks.map(\.meta.maxTime).max() ?? Int64.min
         let (head, replay) = try Head.open(dir: dir, options: options.headOptions, minValidTime: minValid) { damage in
             logger(.warn, "WAL damaged: cut the tail", [("segment", damage.path), ("offset", String(damage.offset)),
                                                       ("reason", damage.reason), ("dropped_bytes", String(damage.droppedBytes))])
@@ -86,8 +91,35 @@ package final class DB: Queryable, Sendable {
     /// A querier over the blocks overlapping `[mint, maxt]` and the head.
     package func querier(mint: Int64, maxt: Int64) throws(StorageError) -> any Querier {
         if closedFlag.load(ordering: .relaxed) { throw .closed }
-        let blocks = state.withLock { $0.blocks }.filter { $0.overlaps(mint: mint, maxt: maxt) }
-        return try DBQuerier(blocks: blocks, head: head, mint: mint, maxt: maxt, logger: logger)
+        // The block list and the reader registration are taken together, so head compaction
+        // knows which queriers saw the list before its new block and waits for them before it
+        // truncates the head under them.
+        let (all, id) = state.withLock { s -> ([Block], UInt64) in
+            s.nextReader += 1
+            s.readers[s.nextReader] = (s.generation, mint, maxt)
+            return (s.blocks, s.nextReader)
+        }
+        let blocks = all.filter { $0.overlaps(mint: mint, maxt: maxt) }
+        do throws(StorageError) {
+            return try DBQuerier(blocks: blocks, head: head, mint: mint, maxt: maxt, logger: logger) { [weak self] in
+                _ = self?.state.withLock { $0.readers.removeValue(forKey: id) }
+            }
+        } catch {
+            _ = state.withLock { $0.readers.removeValue(forKey: id) }
+            throw error
+        }
+    }
+
+    /// Waits until every querier opened before block generation `generation` that overlaps
+    /// `[mint, maxt]` is closed, or `timeoutMs` passed; returns false on timeout.
+    func waitForReaders(before generation: UInt64, mint: Int64, maxt: Int64, timeoutMs: Int = 30_000) -> Bool {
+        var waited = 0
+        while state.withLock({ $0.readers.values.contains { $0.generation < generation && $0.mint <= maxt && $0.maxt >= mint } }) {
+            if waited >= timeoutMs { return false }
+            usleep(5_000)
+            waited += 5
+        }
+        return true
     }
 
     /// The loaded blocks, oldest first.

@@ -9,8 +9,10 @@ import Model
 final class DBQuerier: Querier {
     private let parts: [any Querier]
     private let logger: DB.Logger
+    private var onClose: (() -> Void)?
 
-    init(blocks: [Block], head: Head, mint: Int64, maxt: Int64, logger: @escaping DB.Logger) throws(StorageError) {
+    init(blocks: [Block], head: Head, mint: Int64, maxt: Int64, logger: @escaping DB.Logger,
+         onClose: @escaping () -> Void) throws(StorageError) {
         var parts: [any Querier] = []
         for b in blocks {
             do throws(TSDBError) {
@@ -24,7 +26,10 @@ final class DBQuerier: Querier {
         parts.append(try head.querier(mint: mint, maxt: maxt))
         self.parts = parts
         self.logger = logger
+        self.onClose = onClose
     }
+
+    deinit { onClose?() }
 
     func select(_ matchers: [Matcher], hints: SelectHints) -> any SeriesSet {
         if parts.count == 1 { return parts[0].select(matchers, hints: hints) }
@@ -45,8 +50,11 @@ final class DBQuerier: Querier {
         return DBQuerier.mergeSorted(lists, limit: limit)
     }
 
+    /// Closes the parts and tells the DB this reader is done (head truncation may wait on it).
     func close() {
         for p in parts { p.close() }
+        onClose?()
+        onClose = nil
     }
 
     /// The sorted union (byte order) of sorted lists, at most `limit` when `limit > 0`.
