@@ -27,14 +27,18 @@ final class CannedServer: @unchecked Sendable {
         TestThread.detach {
             while true {
                 let c = accept(listenFD, nil, nil)
-                if c < 0 { return }
+                // The accept thread owns the listening descriptor and closes it itself: if deinit
+                // closed it, the number could be reused by the next test's listener while this
+                // thread is about to call accept() again, stealing (and resetting) its connections.
+                if c < 0 { close(listenFD); return }
                 counter.add(1, ordering: .relaxed)
                 TestThread.detach { reply(c); close(c) }
             }
         }
     }
 
-    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    /// Wakes the accept thread (accept fails on a shut-down listener); it closes the descriptor.
+    deinit { shutdown(fd, Int32(SHUT_RDWR)) }
 
     /// Reads until the end of a request head.
     static func readHead(_ c: Int32) {
