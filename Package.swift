@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Model", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "Exposition", "Config", "Model", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "Exposition", "Config", "Model", "TestSupport", "HTTP"], swiftSettings: settings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"], swiftSettings: settings),
         .testTarget(name: "ConfigTests", dependencies: ["TestSupport", "Config", "YAML", "Model"], swiftSettings: settings),
