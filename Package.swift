@@ -32,7 +32,7 @@ let package = Package(
         // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: bytes in, samples out.
         .target(name: "Exposition", dependencies: ["Model"], exclude: ["README.md"], swiftSettings: settings),
         // Targets, service discovery, relabeling, scrape loops and their HTTP client.
-        .target(name: "Scrape", dependencies: ["Model", "Config", "Exposition", "HTTP"], swiftSettings: settings),
+        .target(name: "Scrape", dependencies: ["Model", "Config", "Exposition", "HTTP", "YAML"], swiftSettings: settings),
         // PromQL: lexer, parser, AST, printer, engine and functions, over Model's Queryable.
         .target(name: "PromQL", dependencies: ["Model"], swiftSettings: settings),
         // HTTP/1.1 server on epoll: connections, request parser, router, limits.

@@ -37,6 +37,8 @@ package final class ScrapeLoop: Sendable {
         var forcedError: ScrapeError?
         /// The next tick the loop would have scraped at (monotonic).
         var nextTick: ContinuousClock.Instant?
+        /// The end-of-run task finished (wrote its markers or was cancelled).
+        var endOfRunFinished = false
     }
 
     /// The loop's options.
@@ -127,8 +129,14 @@ package final class ScrapeLoop: Sendable {
                 let staleTime = Self.wallMs()
                 do { try await Task.sleep(until: tick + interval + interval / 10, clock: clock) } catch { return }
                 engine.writeEndOfRunStaleness(t: staleTime)
+                self.control.withLock { $0.endOfRunFinished = true }
             }
         }
+    }
+
+    /// True while stopped with end-of-run stale markers still to be written.
+    package var isRetiring: Bool {
+        control.withLock { $0.stopped && $0.endOfRun != nil && !$0.endOfRunFinished }
     }
 
     /// Waits for a pending end-of-run task (tests and shutdown use this).
