@@ -32,7 +32,7 @@ let package = Package(
         // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: bytes in, samples out.
         .target(name: "Exposition", dependencies: ["Model"], exclude: ["README.md"], swiftSettings: settings),
         // Targets, service discovery, relabeling, scrape loops and their HTTP client.
-        .target(name: "Scrape", dependencies: ["Model", "Config", "Exposition", "HTTP"], swiftSettings: settings),
+        .target(name: "Scrape", dependencies: ["Model", "Config", "Exposition", "HTTP", "YAML"], swiftSettings: settings),
         // PromQL: lexer, parser, AST, printer, engine and functions, over Model's Queryable.
         .target(name: "PromQL", dependencies: ["Model"], swiftSettings: settings),
         // HTTP/1.1 server on epoll: connections, request parser, router, limits.
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Model", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "Exposition", "Config", "Model", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ScrapeTests", dependencies: ["Scrape", "Exposition", "Config", "Model", "TestSupport", "HTTP"], swiftSettings: settings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "YAMLTests", dependencies: ["TestSupport", "YAML"], swiftSettings: settings),
         .testTarget(name: "ConfigTests", dependencies: ["TestSupport", "Config", "YAML", "Model"], swiftSettings: settings),

@@ -1,0 +1,240 @@
+internal import Glibc
+import HTTP
+import Model
+import Synchronization
+
+/// One target's scrape loop: one task that waits for the target's offset, then scrapes every
+/// `scrape_interval` with a deadline of `scrape_timeout` and hands each outcome to its
+/// `ScrapeEngine` (Prometheus' `scrapeLoop.run`).
+///
+/// Timing follows Prometheus: the first scrape waits for an offset derived from a hash of the
+/// target, aligned to absolute multiples of the interval, so scrapes of many targets spread
+/// over the interval and keep their phase across restarts; missed ticks are skipped; sample
+/// timestamps are snapped to the ideal schedule when within min(1% of the interval, 2 ms) of
+/// it (`AlignScrapeTimestamps`), which keeps timestamp deltas constant for compression.
+///
+/// Stopping (see `stop(staleness:)`) lets an in-flight scrape finish (it is bounded by the
+/// timeout), then either writes nothing, writes end-of-run stale markers after Prometheus'
+/// wait of just over two intervals (a removed or restarted target), or writes them at once.
+package final class ScrapeLoop: Sendable {
+    /// What to do about staleness when a loop stops.
+    package enum StopStaleness: Sendable {
+        /// Write no stale markers (Prometheus on shutdown: it will resume where it stopped).
+        case none
+        /// Write them after the next tick, one more interval and 10 % (Prometheus'
+        /// `endOfRunStaleness`), in a background task, so a replacement loop for the same series
+        /// has written newer samples by then and the markers are refused as out of order.
+        case afterTwoIntervals
+        /// Write them now, before `stop` returns.
+        case immediately
+    }
+
+    private struct Control {
+        var task: Task<Void, Never>?
+        var endOfRun: Task<Void, Never>?
+        var started = false
+        var stopped = false
+        var forcedError: ScrapeError?
+        /// The next tick the loop would have scraped at (monotonic).
+        var nextTick: ContinuousClock.Instant?
+        /// The end-of-run task finished (wrote its markers or was cancelled).
+        var endOfRunFinished = false
+    }
+
+    /// The loop's options.
+    package let options: ScrapeLoopOptions
+    private let engine: ScrapeEngine
+    private let scraper: TargetScraper
+    private let client: HTTPClient
+    private let control = Mutex(Control())
+    private let statusState = Mutex(TargetStatus())
+    private let metadataState = Mutex<[String: MetricMetadata]>([:])
+
+    /// A loop for `options.target`, appending to `appendable` and fetching through `client`.
+    package init(options: ScrapeLoopOptions, appendable: any Appendable, client: HTTPClient,
+                 metrics: ScrapeMetrics, logger: ScrapeLogger? = nil) {
+        self.options = options
+        self.client = client
+        engine = ScrapeEngine(options: options, appendable: appendable, metrics: metrics, logger: logger)
+        scraper = TargetScraper(options: options)
+    }
+
+    /// The target's URL.
+    package var url: String { scraper.url }
+
+    /// The latest status (health, last error, last scrape, counters).
+    package var status: TargetStatus { statusState.withLock { $0 } }
+
+    /// The metadata (`# HELP`, `# TYPE`, `# UNIT`) the target exposed, by family name.
+    package var metadata: [String: MetricMetadata] { metadataState.withLock { $0 } }
+
+    /// Makes every scrape fail with `error` (the job's `target_limit`), or clears it.
+    package func setForcedError(_ error: ScrapeError?) {
+        control.withLock { $0.forcedError = error }
+    }
+
+    /// Starts the loop's task; a second call does nothing.
+    package func start() {
+        control.withLock { c in
+            guard !c.started, !c.stopped else { return }
+            c.started = true
+            c.task = Task { [self] in await run() }
+        }
+    }
+
+    /// Stops scraping and returns once an in-flight scrape has been appended; then handles
+    /// staleness as `staleness` says. Calling it again only applies a stricter staleness choice
+    /// (`.immediately` after `.afterTwoIntervals` writes the pending markers now).
+    package func stop(staleness: StopStaleness) async {
+        let task = control.withLock { c -> Task<Void, Never>? in
+            c.stopped = true
+            let t = c.task
+            c.task = nil
+            return t
+        }
+        task?.cancel()
+        await task?.value
+        switch staleness {
+        case .none:
+            await cancelEndOfRun()
+        case .immediately:
+            await cancelEndOfRun()
+            engine.writeEndOfRunStaleness(t: Self.wallMs())
+        case .afterTwoIntervals:
+            scheduleEndOfRun()
+        }
+    }
+
+    /// Cancels a pending end-of-run task and waits until it is gone; markers it already wrote
+    /// stay.
+    private func cancelEndOfRun() async {
+        let pending = control.withLock { c -> Task<Void, Never>? in
+            let t = c.endOfRun
+            c.endOfRun = nil
+            return t
+        }
+        pending?.cancel()
+        await pending?.value
+    }
+
+    private func scheduleEndOfRun() {
+        control.withLock { c in
+            guard c.endOfRun == nil, let tick = c.nextTick else { return }
+            let interval = options.interval
+            let engine = self.engine
+            c.endOfRun = Task {
+                let clock = ContinuousClock()
+                // The timestamp is that of the scrape that did not happen.
+                do { try await Task.sleep(until: tick, clock: clock) } catch { return }
+                let staleTime = Self.wallMs()
+                do { try await Task.sleep(until: tick + interval + interval / 10, clock: clock) } catch { return }
+                engine.writeEndOfRunStaleness(t: staleTime)
+                self.control.withLock { $0.endOfRunFinished = true }
+            }
+        }
+    }
+
+    /// True while stopped with end-of-run stale markers still to be written.
+    package var isRetiring: Bool {
+        control.withLock { $0.stopped && $0.endOfRun != nil && !$0.endOfRunFinished }
+    }
+
+    /// Waits for a pending end-of-run task (tests and shutdown use this).
+    package func waitForEndOfRun() async {
+        let pending = control.withLock { $0.endOfRun }
+        await pending?.value
+    }
+
+    // MARK: The loop
+
+    private func run() async {
+        let intervalNs = max(Int64(1), options.target.interval.nanoseconds)
+        let offset = Self.offset(intervalNs: intervalNs, nowNs: Self.wallNs(), targetHash: targetHash, seed: options.offsetSeed)
+        let clock = ContinuousClock()
+        var tick = clock.now + .nanoseconds(offset)
+        control.withLock { $0.nextTick = tick }
+        do { try await Task.sleep(until: tick, clock: clock) } catch { return }
+
+        let interval = Duration.nanoseconds(intervalNs)
+        let tolerance = min(intervalNs / 100, 2_000_000)
+        var aligned = Self.wallNs()
+        while !Task.isCancelled {
+            var scrapeTime = Self.wallNs()
+            while scrapeTime - aligned >= intervalNs { aligned += intervalNs }
+            if scrapeTime - aligned <= tolerance { scrapeTime = aligned }
+            await scrapeAndReport(appendTimeMs: scrapeTime / 1_000_000)
+
+            tick = tick + interval
+            let now = clock.now
+            while tick <= now { tick = tick + interval }
+            let next = tick
+            control.withLock { $0.nextTick = next }
+            do { try await Task.sleep(until: tick, clock: clock) } catch { break }
+        }
+    }
+
+    private func scrapeAndReport(appendTimeMs: Int64) async {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let forced = control.withLock { $0.forcedError }
+        let fetched: Result<ScrapedBody, ScrapeError>
+        if forced == nil {
+            fetched = await scraper.scrape(with: client)
+        } else {
+            fetched = .success(ScrapedBody(bytes: [], contentType: ""))
+        }
+        let summary = engine.process(fetched, forcedError: forced, appendTimeMs: appendTimeMs, nowMs: Self.wallMs(),
+                                     elapsed: { Self.seconds(start.duration(to: clock.now)) })
+        let labelParses = engine.labelParses
+        let cached = engine.cachedSeries
+        statusState.withLock { s in
+            s.health = summary.error == nil ? .up : .down
+            s.lastError = summary.error?.description ?? ""
+            s.lastScrapeMs = appendTimeMs
+            s.lastScrapeDurationSeconds = summary.durationSeconds
+            s.scrapes += 1
+            if summary.error != nil { s.failures += 1 }
+            s.durationSecondsTotal += summary.durationSeconds
+            s.labelParses = labelParses
+            s.cachedSeries = cached
+            s.lastSamplesScraped = summary.samplesScraped
+        }
+        if let changed = engine.metadataIfChanged() {
+            metadataState.withLock { $0 = changed }
+        }
+    }
+
+    // MARK: Time
+
+    /// A hash of the target that decides its phase within the interval (Prometheus hashes the
+    /// label set and the URL).
+    private var targetHash: UInt64 {
+        var bytes = options.target.labels.bytes
+        bytes.append(contentsOf: options.target.url.utf8)
+        return XXHash64.hash(bytes)
+    }
+
+    /// Prometheus' `Target.offset`: the time until this target's slot, pinned to absolute time
+    /// so it does not depend on when the loop started.
+    package static func offset(intervalNs: Int64, nowNs: Int64, targetHash: UInt64, seed: UInt64) -> Int64 {
+        guard intervalNs > 0 else { return 0 }
+        let base = intervalNs - nowNs % intervalNs
+        let offset = Int64((targetHash ^ seed) % UInt64(intervalNs))
+        var next = base + offset
+        if next > intervalNs { next -= intervalNs }
+        return next
+    }
+
+    static func wallNs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    static func wallMs() -> Int64 { wallNs() / 1_000_000 }
+
+    static func seconds(_ d: Duration) -> Double {
+        let c = d.components
+        return Double(c.seconds) + Double(c.attoseconds) / 1e18
+    }
+}
