@@ -4,7 +4,7 @@ import Testing
 @testable import Scrape
 
 /// A storage that records committed batches and can reject one chosen sample.
-final class RecordingStorage: Appendable {
+final class ImportRecordingStorage: Appendable {
     let committed = Mutex<[(Labels, Int64, Double)]>([])
     let rollbacks = Atomic<Int>(0)
     let rejectValue: Double?
@@ -14,9 +14,9 @@ final class RecordingStorage: Appendable {
     func appender() -> any Appender { RecordingAppender(storage: self) }
 
     final class RecordingAppender: Appender {
-        let storage: RecordingStorage
+        let storage: ImportRecordingStorage
         var batch: [(Labels, Int64, Double)] = []
-        init(storage: RecordingStorage) { self.storage = storage }
+        init(storage: ImportRecordingStorage) { self.storage = storage }
         func append(ref: SeriesRef, labels: Labels, t: Int64, v: Double) throws(StorageError) -> SeriesRef {
             if let r = storage.rejectValue, r == v { throw .outOfOrderSample(t: t, newest: t + 1) }
             batch.append((labels, t, v))
@@ -45,7 +45,7 @@ final class RecordingStorage: Appendable {
     """.utf8)
 
     @Test func importsEverythingWithExtraLabelsAndDefaultTimestamp() throws {
-        let storage = RecordingStorage()
+        let storage = ImportRecordingStorage()
         let n = try PushImporter(storage: storage).importBody(
             body, contentType: "text/plain; version=0.0.4", extraLabels: [("job", "pushed"), ("env", "ci")],
             defaultTimestamp: 42)
@@ -59,7 +59,7 @@ final class RecordingStorage: Appendable {
     }
 
     @Test func aSyntaxErrorStoresNothing() {
-        let storage = RecordingStorage()
+        let storage = ImportRecordingStorage()
         let bad = Array("good 1\nalso_good 2\nbroken{ 3\n".utf8)
         #expect(throws: ImportError.self) {
             try PushImporter(storage: storage).importBody(bad, contentType: nil, extraLabels: [], defaultTimestamp: 0)
@@ -68,7 +68,7 @@ final class RecordingStorage: Appendable {
     }
 
     @Test func aStorageRejectionRollsTheWholeBatchBack() {
-        let storage = RecordingStorage(rejectValue: 2)
+        let storage = ImportRecordingStorage(rejectValue: 2)
         do {
             try PushImporter(storage: storage).importBody(body, contentType: nil, extraLabels: [], defaultTimestamp: 0)
             Issue.record("expected a rejection")
@@ -92,7 +92,7 @@ final class RecordingStorage: Appendable {
 
     @Test func unknownContentTypeIsRefused() {
         #expect(throws: ImportError.self) {
-            try PushImporter(storage: RecordingStorage()).importBody(body, contentType: "application/x-protobuf",
+            try PushImporter(storage: ImportRecordingStorage()).importBody(body, contentType: "application/x-protobuf",
                                                                      extraLabels: [], defaultTimestamp: 0)
         }
     }
