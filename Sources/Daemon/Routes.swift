@@ -28,12 +28,27 @@ enum Routes {
             d.requestStop(reason: "/-/quit")
             return .text("Requesting termination... Goodbye!")
         }
-        r.add(.get, "/metrics") { _ in
+        r.add(.get, "/metrics", executor: .pool(d.telemetryPool)) { _ in
             HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: d.registry.render())
         }
 
         r.add(.post, "/api/v1/import/prometheus", executor: .pool(d.ingestPool)) { req in
             importHandler(d, req)
+        }
+
+        r.add([.get, .post], "/api/v1/targets", executor: .pool(d.telemetryPool)) { req in
+            guard let snap = targetsSnapshot(d) else { return notReady() }
+            return TargetsAPI.targets(req, snap)
+        }
+        r.add(.get, "/api/v1/scrape_pools", executor: .pool(d.telemetryPool)) { _ in
+            guard let snap = targetsSnapshot(d) else { return notReady() }
+            return TargetsAPI.scrapePools(snap)
+        }
+        r.add(.get, "/api/v1/metadata", executor: .pool(d.telemetryPool)) { req in
+            guard let manager = d.scraper else { return notReady() }
+            return TargetsAPI.metadata(req) { metric, limit, perMetric in
+                blockingAwait { await manager.metadata(metric: metric, limit: limit, limitPerMetric: perMetric) }
+            }
         }
 
         r.add(.get, "/api/v1/status/buildinfo", executor: .pool(d.apiPool)) { _ in
@@ -66,12 +81,23 @@ enum Routes {
         return r
     }
 
+    /// The scrape manager's targets, read on a pool thread; nil before storage is open.
+    static func targetsSnapshot(_ d: Daemon) -> TargetsSnapshot? {
+        guard let m = d.scraper else { return nil }
+        return blockingAwait {
+            TargetsSnapshot(active: await m.activeTargets(), dropped: await m.droppedTargets(),
+                            droppedCounts: await m.droppedTargetCounts(), pools: await m.scrapePools())
+        }
+    }
+
+    static func notReady() -> HTTPResponse {
+        StatusHandlers.error(APIError(.unavailable, "storage is not open yet"))
+    }
+
     /// Push import: the body is stored as one all-or-nothing batch and made durable (WAL
     /// fsync) before the 204, so an acknowledged sample survives a crash.
     static func importHandler(_ d: Daemon, _ req: HTTPRequest) -> HTTPResponse {
-        guard let db = d.database else {
-            return StatusHandlers.error(APIError(.unavailable, "storage is not open yet"))
-        }
+        guard let db = d.database else { return notReady() }
         let importer = PushImporter(storage: db)
         do {
             let extra = try PushImporter.extraLabels(req.queryValues("extra_label"))

@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import HTTP
 import Model
+import Scrape
 import Synchronization
 import Telemetry
 import TSDB
@@ -71,12 +72,16 @@ final class Daemon: Sendable {
     private let ready = Atomic<Bool>(false)
     private let storage = Mutex<StorageDirectory?>(nil)
     private let db = Mutex<DB?>(nil)
+    private let scrapeManager = Mutex<ScrapeManager?>(nil)
     private let stop = StopSignal()
     /// Pools keep slow work off the event loops and away from each other.
     let apiPool: WorkerPool
     let adminPool: WorkerPool
     /// Pushed samples get their own threads so a query storm never delays ingestion.
     let ingestPool: WorkerPool
+    /// `/metrics` and the scrape-side API read the scrape manager (an actor) with a blocking
+    /// wait, which must not happen on an event loop: they get a thread of their own.
+    let telemetryPool: WorkerPool
 
     init(flags: ParsedFlags, logger: Logger, configSource: ConfigState.Source, config: VigilConfig) {
         self.flags = flags
@@ -86,6 +91,7 @@ final class Daemon: Sendable {
         apiPool = WorkerPool(name: "api", threads: max(4, cores * 2), queueCapacity: 1024)
         adminPool = WorkerPool(name: "admin", threads: 1, queueCapacity: 16)
         ingestPool = WorkerPool(name: "ingest", threads: max(2, cores), queueCapacity: 256)
+        telemetryPool = WorkerPool(name: "telemetry", threads: 1, queueCapacity: 64)
         ProcessMetrics.register(on: registry)
         let info = registry.gauge("vigil_build_info",
                                   help: "A metric with a constant '1' value labeled by version, revision, branch, and swiftversion from which Vigil was built.",
@@ -97,6 +103,9 @@ final class Daemon: Sendable {
 
     /// The open database; nil until storage is open (and after shutdown began).
     var database: DB? { db.withLock { $0 } }
+
+    /// The scrape manager; nil until storage is open.
+    var scraper: ScrapeManager? { scrapeManager.withLock { $0 } }
 
     /// Serves until stopped; returns the exit code.
     func run(listen: ListenAddress) async -> Int32 {
@@ -130,6 +139,12 @@ final class Daemon: Sendable {
                                                 logger: logger)
             Storage.registerMetrics(opened, on: registry)
             db.withLock { $0 = opened }
+            let manager = ScrapeManager(appendable: opened, options: scrapeOptions(listen: listen, port: server.port))
+            scrapeManager.withLock { $0 = manager }
+            registerScrapeMetrics(manager)
+            for problem in await manager.apply(config: configState.snapshot.config) {
+                logger.warn("Scrape configuration problem", [("err", problem)])
+            }
         } catch {
             logger.error("Opening storage failed", [("path", storagePath), ("err", "\(error)")])
             server.shutdown(grace: .seconds(1))
@@ -143,7 +158,8 @@ final class Daemon: Sendable {
         logger.info("Stopping: no new connections, finishing in-flight requests")
         ready.store(false, ordering: .releasing)
         // shutdown(grace:) blocks until connections drain: keep it off the cooperative pool.
-        let pools = [apiPool, adminPool, ingestPool]
+        if let manager = scrapeManager.withLock({ $0 }) { await manager.stop() }
+        let pools = [apiPool, adminPool, ingestPool, telemetryPool]
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 server.shutdown(grace: .seconds(10))
@@ -161,6 +177,40 @@ final class Daemon: Sendable {
         return 0
     }
 
+    /// Scrape settings that come from flags: the external URL for `globalUrl`, logging.
+    private func scrapeOptions(listen: ListenAddress, port: Int) -> ScrapeManagerOptions {
+        var o = ScrapeManagerOptions()
+        let external = flags.string("web.external-url")
+        let host = listen.host == "0.0.0.0" ? (ProcessInfo.processInfo.hostName) : listen.host
+        o.externalURL = ExternalURL(external.isEmpty ? "http://\(host):\(port)/" : external, listenPort: String(port))
+        let log = logger.with([("component", "scrape")])
+        o.logger = { level, msg, fields in
+            switch level {
+            case .debug: log.debug(msg, fields)
+            case .info: log.info(msg, fields)
+            case .warn: log.warn(msg, fields)
+            case .error: log.error(msg, fields)
+            }
+        }
+        return o
+    }
+
+    /// The scrape engine's counters and per-target figures on `/metrics` (rendered on the
+    /// telemetry pool, where the blocking read of the actor is allowed).
+    private func registerScrapeMetrics(_ manager: ScrapeManager) {
+        registry.addCollector { w in
+            let samples = blockingAwait { await manager.selfMetrics() }
+            var lastFamily = ""
+            for s in samples {
+                if s.name != lastFamily {
+                    w.family(s.name, help: s.help, type: MetricType(rawValue: s.type) ?? .untyped)
+                    lastFamily = s.name
+                }
+                w.sample(s.name, labels: s.labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, value: s.value)
+            }
+        }
+    }
+
     /// Asks the daemon to stop; safe from any thread, idempotent.
     func requestStop(reason: String) {
         _ = stop.fire { logger.warn("Received shutdown request", [("reason", reason)]) }
@@ -171,7 +221,11 @@ final class Daemon: Sendable {
     func reloadConfig(trigger: String) -> String? {
         logger.info("Loading configuration file", [("filename", configState.fileName), ("trigger", trigger)])
         switch configState.reload() {
-        case .success:
+        case .success(let config):
+            if let manager = scraper {
+                let problems = blockingAwait { await manager.apply(config: config) }
+                for p in problems { logger.warn("Scrape configuration problem", [("err", p)]) }
+            }
             logger.info("Completed loading of configuration file", [("filename", configState.fileName)])
             return nil
         case .failure(let error):

@@ -157,6 +157,50 @@ import TestSupport
         #expect(try d.get("/api/v1/import/prometheus").status == 405)
     }
 
+    @Test func scrapesConfiguredTargetsAndFollowsReloads() throws {
+        let dir = try TempDirectory(prefix: "vigil-scrape")
+        defer { dir.remove() }
+        let path = dir.url.appendingPathComponent("vigil.yml").path
+        // The daemon scrapes itself; its port is only known after start, so start first with a
+        // target on a closed port, then point the job at the daemon and reload.
+        func config(_ job: String, _ target: String) -> String {
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 500ms\nscrape_configs:\n  - job_name: \(job)\n    static_configs:\n      - targets: [\"\(target)\"]\n"
+        }
+        try config("down", "127.0.0.1:1").write(toFile: path, atomically: true, encoding: .utf8)
+        let d = try DaemonProcess(["--config.file=\(path)", "--web.enable-lifecycle"])
+        defer { d.stop() }
+        #expect(d.waitUntilReady())
+        func targets() throws -> [[String: Any]] {
+            let data = try #require(try jsonObject(d.get("/api/v1/targets"))["data"] as? [String: Any])
+            return try #require(data["activeTargets"] as? [[String: Any]])
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        var down: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            if let t = try targets().first, t["health"] as? String == "down" { down = t; break }
+            usleep(100_000)
+        }
+        #expect(down["scrapePool"] as? String == "down")
+        #expect((down["lastError"] as? String)?.isEmpty == false)
+
+        try config("self", "127.0.0.1:\(d.port)").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try d.request("POST", "/-/reload").status == 200)
+        var up: [String: Any] = [:]
+        let deadline2 = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline2 {
+            if let t = try targets().first, t["health"] as? String == "up" { up = t; break }
+            usleep(100_000)
+        }
+        #expect(up["scrapePool"] as? String == "self")
+        #expect((up["labels"] as? [String: String])?["instance"] == "127.0.0.1:\(d.port)")
+        #expect(try targets().count == 1)
+        let pools = try #require(try jsonObject(d.get("/api/v1/scrape_pools"))["data"] as? [String: [String]])
+        #expect(pools["scrapePools"] == ["self"])
+        let meta = try #require(try jsonObject(d.get("/api/v1/metadata?metric=vigil_build_info"))["data"] as? [String: Any])
+        #expect(meta["vigil_build_info"] != nil)
+        #expect(try d.get("/metrics").text.contains("vigil_target_scrapes_total{instance=\"127.0.0.1:\(d.port)\",scrape_job=\"self\"}"))
+    }
+
     @Test func badConfigAtStartExitsWithPosition() throws {
         let dir = try TempDirectory(prefix: "vigil-badstart")
         defer { dir.remove() }
