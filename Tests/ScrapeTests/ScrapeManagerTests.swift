@@ -48,6 +48,8 @@ import TestSupport
         await manager.apply(config: config(jobA, jobB))
         let a1b = try #require(await manager.loop(job: "a", address: one))
         #expect(a1b !== a1)
+        // The restarted target keeps its health until the new loop has scraped.
+        #expect(a1b.status.health == .up)
         #expect(await manager.loop(job: "b", address: one) === b1)
 
         // The interval of job b changes: its target's labels change, so its loop restarts.
