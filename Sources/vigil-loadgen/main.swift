@@ -8,9 +8,14 @@ import Dispatch
 //   vigil-loadgen slowloris HOST:PORT COUNT SECONDS
 //     Opens COUNT connections that send request headers one byte per second, while a probe
 //     requests /-/healthy on a fresh connection every 100 ms; prints probe latency figures.
+//   vigil-loadgen targets HOST:PORT TARGETS SERIES SECONDS
+//     Serves TARGETS scrape targets of SERIES series each at /target/<i>/metrics on one
+//     loopback port (0 picks one) for SECONDS, with counters rising, gauges wandering and a
+//     histogram family; prints the port when ready and request totals at the end.
 
 func usage() -> Never {
     print("usage: vigil-loadgen idle-conns|slowloris HOST:PORT COUNT SECONDS")
+    print("       vigil-loadgen targets HOST:PORT TARGETS SERIES SECONDS")
     exit(2)
 }
 
@@ -29,6 +34,27 @@ func raiseFDLimit() {
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
+if args.first == "targets" {
+    // Loopback only: the address must be 127.0.0.0/8 (or localhost).
+    guard args.count == 5, let addr = TCP.address(args[1]), UInt32(bigEndian: addr.sin_addr.s_addr) >> 24 == 127,
+          let targets = Int(args[2]), let series = Int(args[3]), let seconds = Double(args[4]),
+          targets > 0, targets <= 100_000, series > 0, series <= 1_000_000, targets * series <= 20_000_000,
+          seconds > 0, seconds <= 86_400 else { usage() }
+    raiseFDLimit()
+    signal(SIGPIPE, SIG_IGN)
+    let fd = TargetsServer.listen(on: addr)
+    guard fd >= 0 else {
+        print("targets: cannot listen on \(args[1]): \(String(cString: strerror(errno)))")
+        exit(1)
+    }
+    let server = TargetsServer(targets: targets, series: series, now: wallSeconds())
+    print("targets: listening on 127.0.0.1:\(TargetsServer.boundPort(fd)) targets=\(targets) series_per_target=\(series) seconds=\(seconds)")
+    fflush(nil)
+    server.serve(listenFD: fd, seconds: seconds)
+    close(fd)
+    print("targets: requests=\(server.requests) bytes=\(server.bytesServed)")
+    exit(0)
+}
 guard args.count == 4, let addr = TCP.address(args[1]), let count = Int(args[2]), let seconds = Double(args[3]),
       count > 0, count <= 100_000, seconds > 0, seconds <= 600 else { usage() }
 let host = args[1]

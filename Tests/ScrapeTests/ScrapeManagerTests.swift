@@ -48,6 +48,8 @@ import TestSupport
         await manager.apply(config: config(jobA, jobB))
         let a1b = try #require(await manager.loop(job: "a", address: one))
         #expect(a1b !== a1)
+        // The restarted target keeps its health until the new loop has scraped.
+        #expect(a1b.status.health == .up)
         #expect(await manager.loop(job: "b", address: one) === b1)
 
         // The interval of job b changes: its target's labels change, so its loop restarts.
@@ -200,5 +202,60 @@ import TestSupport
     func globalURL(_ scrape: String, _ want: String) throws {
         let external = try #require(ExternalURL("https://vigil.example.com:9090/prefix", listenPort: "9090"))
         #expect(external.globalURL(for: scrape) == want)
+    }
+}
+
+/// The manager driven by configuration text, as the daemon drives it.
+@Suite(.serialized) struct ScrapeManagerConfigFileTests {
+    @Test func yamlConfigAndReorderedReloadKeepLoops() async throws {
+        let server = try TestTargetServer()
+        defer { server.shutdown() }
+        server.set("/metrics", body: "a 1\nb{x=\"1\"} 2\n")
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let address = "127.0.0.1:\(server.port)"
+        let first = """
+        global:
+          scrape_interval: 100ms
+          scrape_timeout: 100ms
+          external_labels: {replica: "1"}
+        scrape_configs:
+          - job_name: one
+            static_configs: [{targets: ['\(address)'], labels: {env: prod}}]
+            metric_relabel_configs:
+              - {source_labels: [__name__], regex: b, action: drop}
+          - job_name: two
+            honor_labels: true
+            static_configs: [{targets: ['localhost:\(server.port)']}]
+        """
+        let second = """
+        # Same jobs, other order and spelling.
+        global: {scrape_interval: 100ms, scrape_timeout: 100ms, external_labels: {replica: "1"}}
+        scrape_configs:
+          - job_name: two
+            static_configs:
+              - targets: ['localhost:\(server.port)']
+            honor_labels: true
+          - job_name: one
+            metric_relabel_configs: [{action: drop, regex: b, source_labels: [__name__]}]
+            static_configs:
+              - labels: {env: prod}
+                targets: ['\(address)']
+        """
+        let storage = RecordingStorage()
+        let manager = ScrapeManager(appendable: storage)
+        #expect(await manager.apply(config: try ConfigFile.parse(first, file: dir.path + "/vigil.yml")).isEmpty)
+        let one = try #require(await manager.loop(job: "one", address: address))
+        let two = try #require(await manager.loop(job: "two", address: "localhost:\(server.port)"))
+        #expect(await eventually { storage.samples(named: "a", ["job": "one"]).count >= 1 })
+        // External labels are not added at scrape time; metric relabeling applies.
+        #expect(storage.series(named: "a").allSatisfy { $0.get("replica").isEmpty })
+        #expect(storage.series(named: "b").allSatisfy { $0.get("job") == "two" })
+        #expect(storage.series(named: "a").contains { $0 == Labels(["__name__": "a", "job": "one", "instance": address, "env": "prod"]) })
+
+        await manager.apply(config: try ConfigFile.parse(second, file: dir.path + "/vigil.yml"))
+        #expect(await manager.loop(job: "one", address: address) === one)
+        #expect(await manager.loop(job: "two", address: "localhost:\(server.port)") === two)
+        await manager.stop(markStale: false)
     }
 }

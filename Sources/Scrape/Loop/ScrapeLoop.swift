@@ -68,6 +68,18 @@ package final class ScrapeLoop: Sendable {
     /// The metadata (`# HELP`, `# TYPE`, `# UNIT`) the target exposed, by family name.
     package var metadata: [String: MetricMetadata] { metadataState.withLock { $0 } }
 
+    /// Starts the status from a predecessor's, so a target whose loop restarts (a reload that
+    /// changed its job's settings) keeps its health and last scrape until the new loop scrapes.
+    package func inheritStatus(_ previous: TargetStatus) {
+        statusState.withLock { s in
+            guard s.scrapes == 0 else { return }
+            s.health = previous.health
+            s.lastError = previous.lastError
+            s.lastScrapeMs = previous.lastScrapeMs
+            s.lastScrapeDurationSeconds = previous.lastScrapeDurationSeconds
+        }
+    }
+
     /// Makes every scrape fail with `error` (the job's `target_limit`), or clears it.
     package func setForcedError(_ error: ScrapeError?) {
         control.withLock { $0.forcedError = error }

@@ -5,8 +5,11 @@ import Model
 /// The label limits of a job (`label_limit`, `label_name_length_limit`,
 /// `label_value_length_limit`); zero means no limit.
 package struct LabelLimits: Sendable, Equatable {
+    /// `label_limit`: most labels per series.
     package var labelLimit = 0
+    /// `label_name_length_limit`: longest label name in bytes.
     package var nameLengthLimit = 0
+    /// `label_value_length_limit`: longest label value in bytes.
     package var valueLengthLimit = 0
 
     /// Limits; zero means none.
@@ -24,11 +27,15 @@ package struct ScrapeLoopOptions: Sendable {
     package var jobName: String
     /// The target to scrape.
     package var target: ScrapeTarget
+    /// `honor_labels`: exposed labels win over the target's.
     package var honorLabels: Bool
+    /// `honor_timestamps`: exposed timestamps are used.
     package var honorTimestamps: Bool
+    /// `track_timestamps_staleness`: series with exposed timestamps get stale markers too.
     package var trackTimestampsStaleness: Bool
     /// `sample_limit`; 0 for none.
     package var sampleLimit: Int
+    /// The label limits.
     package var labelLimits: LabelLimits
     /// `body_size_limit` in bytes; 0 for none.
     package var bodySizeLimit: Int

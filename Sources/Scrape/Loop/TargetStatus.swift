@@ -43,7 +43,9 @@ package struct MetricMetadata: Sendable, Hashable {
     /// `counter`, `gauge`, `histogram`, `gaugehistogram`, `summary`, `info`, `stateset` or
     /// `unknown`.
     package var type: String
+    /// The `# HELP` text.
     package var help: String
+    /// The OpenMetrics `# UNIT`, "" when none.
     package var unit: String
 
     /// Metadata.

@@ -80,6 +80,7 @@ package actor ScrapeManager {
                     // Every loop of the job restarts with a fresh cache; the old ones write
                     // end-of-run markers that the new loops' samples overtake.
                     toStop += pool.active.values.map(\.loop)
+                    pool.carriedStatus = pool.active.mapValues(\.loop.status)
                     pool.active = [:]
                     pool.order = []
                 }
@@ -161,6 +162,7 @@ package actor ScrapeManager {
                                                     offsetSeed: options.offsetSeed)
                 let loop = ScrapeLoop(options: loopOptions, appendable: appendable, client: client, metrics: metrics,
                                       logger: options.logger)
+                if let previous = pool.carriedStatus[key] { loop.inheritStatus(previous) }
                 active[key] = ScrapePool.Active(loop: loop, target: target)
                 start.append(loop)
             }
@@ -182,6 +184,7 @@ package actor ScrapeManager {
         pool.dropped = set.dropped
         pool.droppedCount = set.droppedCount
         pool.failures = set.failures
+        pool.carriedStatus = [:]
         pools[job] = pool
         return (stop, start)
     }

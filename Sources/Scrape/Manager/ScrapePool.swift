@@ -43,6 +43,8 @@ struct ScrapePool {
     var droppedCount = 0
     /// Targets that could not be built, with Prometheus' messages.
     var failures: [String] = []
+    /// The statuses of loops stopped for a restart, handed to their successors by `sync`.
+    var carriedStatus: [TargetKey: TargetStatus] = [:]
 
     /// All groups: static ones first, then each file_sd entry's in file-name order.
     var groups: [TargetGroup] { staticGroups + fileGroups.flatMap { $0 } }

@@ -65,8 +65,11 @@ package struct TargetMetadataInfo: Sendable, Equatable {
     package var target: Labels
     /// The metric family name.
     package var metric: String
+    /// The metric type (`counter`, `gauge`, ...).
     package var type: String
+    /// The `# HELP` text.
     package var help: String
+    /// The OpenMetrics `# UNIT`, "" when none.
     package var unit: String
 
     /// A metadata entry.
@@ -82,8 +85,11 @@ package struct TargetMetadataInfo: Sendable, Equatable {
 /// One distinct metadata value of a metric family (an element of Prometheus'
 /// `/api/v1/metadata` lists).
 package struct MetadataValue: Sendable, Hashable {
+    /// The metric type (`counter`, `gauge`, ...).
     package var type: String
+    /// The `# HELP` text.
     package var help: String
+    /// The OpenMetrics `# UNIT`, "" when none.
     package var unit: String
 
     /// A metadata value.
