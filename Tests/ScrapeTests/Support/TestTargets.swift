@@ -108,8 +108,9 @@ extension ScrapeEngine {
     }
 }
 
-/// Polls `condition` every 10 ms for up to `seconds`.
-func eventually(_ seconds: Double = 3, _ condition: () async -> Bool) async -> Bool {
+/// Polls `condition` every 10 ms for up to `seconds` (generous: it returns as soon as the
+/// condition holds, and a loaded machine can delay scrapes by seconds).
+func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while ContinuousClock.now < deadline {
         if await condition() { return true }
