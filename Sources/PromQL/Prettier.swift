@@ -6,16 +6,22 @@
 /// level. Selectors and literals never split. Prometheus' quirks are kept on purpose: a subquery
 /// that fits on one line is printed without its indentation, and a unary expression trims the
 /// indentation its operand printed.
-package enum Prettier {
+package struct Prettier: Sendable {
     /// The longest line (in bytes) a node may occupy before it is split.
     package static let maxCharactersPerLine = 100
 
-    /// The prettified text of `e`.
-    package static func format(_ e: Expr) -> String {
-        pretty(e, level: 0)
+    /// The prettified text of `e`; `maxCharactersPerLine` is a parameter so tests can use
+    /// Prometheus' own cases, which run with 10.
+    package static func format(_ e: Expr, maxCharactersPerLine: Int = maxCharactersPerLine) -> String {
+        Prettier(limit: maxCharactersPerLine).pretty(e, level: 0)
     }
 
-    private static func pretty(_ e: Expr, level: Int) -> String {
+    /// The line limit this formatter splits at.
+    private let limit: Int
+
+    private init(limit: Int) { self.limit = limit }
+
+    private func pretty(_ e: Expr, level: Int) -> String {
         switch e {
         case .number, .string, .vectorSelector, .matrixSelector:
             return indent(level) + Printer.format(e)
@@ -58,21 +64,21 @@ package enum Prettier {
     }
 
     /// `[range:step] @ t offset o`, Prometheus' `getSubqueryTimeSuffix`.
-    private static func subquerySuffix(_ s: SubqueryExpr) -> String {
+    private func subquerySuffix(_ s: SubqueryExpr) -> String {
         "[" + Printer.duration(s.rangeMs) + ":" + (s.stepMs != 0 ? Printer.duration(s.stepMs) : "") + "]"
             + Printer.at(s.at) + Printer.offset(s.offsetMs)
     }
 
-    private static func needsSplit(_ flat: String) -> Bool {
-        flat.utf8.count > maxCharactersPerLine
+    private func needsSplit(_ flat: String) -> Bool {
+        flat.utf8.count > limit
     }
 
-    private static func indent(_ level: Int) -> String {
+    private func indent(_ level: Int) -> String {
         String(repeating: "  ", count: level)
     }
 
     /// Go's `strings.TrimSpace` for the ASCII whitespace the prettier can produce.
-    private static func trimSpace(_ s: String) -> String {
+    private func trimSpace(_ s: String) -> String {
         var sub = Substring(s)
         let ws: Set<Character> = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}"]
         while let f = sub.first, ws.contains(f) { sub.removeFirst() }
