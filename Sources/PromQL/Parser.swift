@@ -47,8 +47,10 @@ package struct PromQLParser {
         let e: Expr
         switch t.kind {
         case .leftBrace:
+            // No "at least one non-empty matcher" check here: Prometheus runs it in checkAST,
+            // which ParseMetricSelector skips; the API applies its own check with its wording.
             let (matchers, end) = try p.parseLabelMatchers()
-            e = .vectorSelector(try p.makeSelector(name: "", matchers: matchers, range: PositionRange(start: t.pos, end: end)))
+            e = .vectorSelector(VectorSelector(name: "", matchers: matchers, position: PositionRange(start: t.pos, end: end)))
         case .identifier, .metricIdentifier:
             e = try p.parseSelectorWithName()
         case _ where t.kind.isKeywordLike:

@@ -59,7 +59,8 @@ import TestSupport
         ("/api/v1/series?match[]=up&end=x", #"invalid parameter "end": invalid time value for 'end': cannot parse "x" to a valid timestamp"#),
         ("/api/v1/series?match[]=up&limit=x", #"invalid parameter "limit": strconv.Atoi: parsing "x": invalid syntax"#),
         ("/api/v1/labels?match[]=-a", #"1:1: parse error: unexpected <op:->"#),
-        ("/api/v1/labels?match[]=%7Bfoo%3D%22%22%7D", #"1:1: parse error: vector selector must contain at least one non-empty matcher"#),
+        ("/api/v1/labels?match[]=%7Bfoo%3D%22%22%7D", "match[] must contain at least one non-empty matcher"),
+        ("/api/v1/series?match[]=%7Bfoo%3D~%22.*%22%7D", #"invalid parameter "match[]": match[] must contain at least one non-empty matcher"#),
         ("/api/v1/label/foo/values?match[]=up%5B5m%5D", #"1:3: parse error: unexpected "[""#),
     ])
     func badRequests(_ target: String, _ message: String) throws {
