@@ -39,8 +39,8 @@ let package = Package(
         .target(name: "HTTP", swiftSettings: settings),
         // The daemon's own logs and metrics: logger, metric registry, /proc readers.
         .target(name: "Telemetry", dependencies: ["Model"], swiftSettings: settings),
-        // Prometheus JSON API handlers (status endpoints for now).
-        .target(name: "API", dependencies: ["HTTP", "Telemetry", "Config", "Model", "Scrape"], swiftSettings: settings),
+        // Prometheus JSON API handlers: status, query, series, labels, format/parse, federation, targets.
+        .target(name: "API", dependencies: ["HTTP", "Telemetry", "Config", "Model", "PromQL", "Scrape"], swiftSettings: settings),
         // Wiring: flags, serve, reload, signals, check config. No domain logic.
         .target(name: "Daemon",
                 dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "TSDB", "Scrape", "CSQLite", "CLZ4"],
@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["TestSupport", "Config", "YAML", "Model"], swiftSettings: settings),
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"], swiftSettings: settings),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"], swiftSettings: settings),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Model", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Model", "PromQL", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "HTTP", "Config", "Telemetry", "TSDB", "Model"], swiftSettings: settings),
     ]
 )

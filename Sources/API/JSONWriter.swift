@@ -58,6 +58,21 @@ package struct JSONWriter {
         needsComma = true
     }
 
+    /// Writes one value with `append`, which must append exactly one complete JSON value.
+    package mutating func value(_ append: (inout [UInt8]) -> Void) {
+        separator()
+        append(&bytes)
+        needsComma = true
+    }
+
+    /// Hands out the bytes written so far and empties the buffer, keeping the comma state, so
+    /// a streaming writer can flush a long document in pieces.
+    package mutating func takeBytes() -> [UInt8] {
+        let out = bytes
+        bytes.removeAll(keepingCapacity: true)
+        return out
+    }
+
     /// Inserts pre-encoded JSON as one value.
     package mutating func raw(_ json: [UInt8]) { separator(); bytes.append(contentsOf: json); needsComma = true }
 

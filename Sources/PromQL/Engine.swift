@@ -21,15 +21,28 @@ package struct EngineOptions: Sendable {
 /// the evaluator checks it in its loops and stops with `PromQLError.canceled`.
 package final class QueryCancellation: Sendable {
     private let flag = Atomic<Bool>(false)
+    private let probe: (@Sendable () -> Bool)?
 
     /// A hook that is not canceled yet.
-    package init() {}
+    package init() { probe = nil }
+
+    /// A hook that also counts as canceled once `probe` returns true (e.g. the HTTP request's
+    /// "client gone" flag), so the caller needs no watcher thread. `probe` must be cheap: it
+    /// runs at every cancellation check.
+    package init(linkedTo probe: @escaping @Sendable () -> Bool) { self.probe = probe }
 
     /// Asks the query to stop at its next check.
     package func cancel() { flag.store(true, ordering: .relaxed) }
 
-    /// True once `cancel()` was called.
-    package var isCanceled: Bool { flag.load(ordering: .relaxed) }
+    /// True once `cancel()` was called or the linked probe reports true.
+    package var isCanceled: Bool {
+        if flag.load(ordering: .relaxed) { return true }
+        if let probe, probe() {
+            flag.store(true, ordering: .relaxed)
+            return true
+        }
+        return false
+    }
 }
 
 /// The PromQL engine: parses and evaluates queries against any `Queryable`.

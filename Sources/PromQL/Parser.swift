@@ -1,5 +1,5 @@
 internal import Foundation
-internal import Model
+package import Model
 
 /// Parses PromQL text into an `Expr` and type-checks it (Prometheus' `parser.ParseExpr`).
 ///
@@ -36,6 +36,31 @@ package struct PromQLParser {
         }
         try p.check(e)
         return e
+    }
+
+    /// Parses a series selector such as a `match[]` parameter (Prometheus'
+    /// `parser.ParseMetricSelector`): `name`, `name{...}` or `{...}` and nothing else, with the
+    /// parser's wording for errors (`1:4: parse error: unexpected <op:->`).
+    package static func parseMetricSelector(_ input: String) throws(PromQLError) -> [Matcher] {
+        var p = PromQLParser(input)
+        let t = p.peek
+        let e: Expr
+        switch t.kind {
+        case .leftBrace:
+            // No "at least one non-empty matcher" check here: Prometheus runs it in checkAST,
+            // which ParseMetricSelector skips; the API applies its own check with its wording.
+            let (matchers, end) = try p.parseLabelMatchers()
+            e = .vectorSelector(VectorSelector(name: "", matchers: matchers, position: PositionRange(start: t.pos, end: end)))
+        case .identifier, .metricIdentifier:
+            e = try p.parseSelectorWithName()
+        case _ where t.kind.isKeywordLike:
+            e = try p.parseSelectorWithName()
+        default:
+            try p.unexpected("", "")
+        }
+        if p.peek.kind != .eof { try p.unexpected("", "") }
+        guard case let .vectorSelector(vs) = e else { try p.unexpected("", "") }
+        return vs.matchers
     }
 
     // MARK: Tokens

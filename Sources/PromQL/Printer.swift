@@ -75,13 +75,13 @@ package enum Printer {
         PromDuration(nanoseconds: ms * 1_000_000).description
     }
 
-    private static func offset(_ ms: Int64) -> String {
+    static func offset(_ ms: Int64) -> String {
         if ms > 0 { return " offset " + duration(ms) }
         if ms < 0 { return " offset -" + duration(-ms) }
         return ""
     }
 
-    private static func at(_ at: AtModifier?) -> String {
+    static func at(_ at: AtModifier?) -> String {
         switch at {
         case nil: ""
         case .start: " @ start()"
@@ -127,11 +127,11 @@ package enum Printer {
         return true
     }
 
-    private static func labelList(_ names: [String]) -> String {
+    static func labelList(_ names: [String]) -> String {
         names.map { isLegacyName($0) ? $0 : goQuote($0) }.joined(separator: ", ")
     }
 
-    private static func matching(_ vm: VectorMatching?) -> String {
+    static func matching(_ vm: VectorMatching?) -> String {
         guard let vm else { return "" }
         var s = ""
         let grouped = vm.card == .manyToOne || vm.card == .oneToMany

@@ -1,0 +1,129 @@
+import HTTP
+import Model
+import PromQL
+
+/// `/api/v1/series`, `/api/v1/labels` and `/api/v1/label/:name/values` (Prometheus'
+/// `api.series`, `api.labelNames`, `api.labelValues`).
+extension QueryAPI {
+    /// Prometheus checks for a departed client every this many series.
+    static let checkClientEvery = 128
+
+    /// Series matching any `match[]` (required), over `start`/`end` (default: all time),
+    /// at most `limit`.
+    static func series(_ api: QueryAPI, _ r: HTTPRequest) throws(APIError) -> HTTPResponse {
+        if r.formValues("match[]").isEmpty { throw APIError(.badData, "no match[] parameter provided") }
+        let limit = try RequestParameters.limit(r)
+        let start = try RequestParameters.optionalTime(r, "start", default: TimeParameters.minTimeMs)
+        let end = try RequestParameters.optionalTime(r, "end", default: TimeParameters.maxTimeMs)
+        let sets = try RequestParameters.matchers(r, parameterPrefix: true)
+        let querier = try api.querier(start, end)
+        defer { querier.close() }
+        let hints = SelectHints(sorted: true, limit: RequestParameters.hintLimit(limit))
+        var found: [Labels] = []
+        var warnings: [String] = []
+        var seen = Set<Labels>()
+        var count = 0
+        for matchers in sets {
+            let set = querier.select(matchers, hints: hints)
+            while set.next() {
+                count += 1
+                if count % checkClientEvery == 0 && r.context.isClientGone {
+                    throw APIError(.canceled, "context canceled")
+                }
+                let labels = set.at().labels
+                if sets.count == 1 || seen.insert(labels).inserted { found.append(labels) }
+            }
+            if let e = set.error { throw APIError(storage: e) }
+            warnings += set.warnings
+        }
+        // Several selectors are merged in label order, as Prometheus' merge series set does.
+        if sets.count > 1 { found.sort { Labels.compare($0, $1) < 0 } }
+        if limit > 0 && found.count > limit {
+            found.removeLast(found.count - limit)
+            warnings.append("results truncated due to limit")
+        }
+        return api.success(warnings: warnings) { w in
+            w.arrayStart()
+            for l in found { w.labels(l) }
+            w.arrayEnd()
+        }
+    }
+
+    /// Label names among series matching the optional `match[]`, over `start`/`end`.
+    static func labelNames(_ api: QueryAPI, _ r: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let limit = try RequestParameters.limit(r)
+        let start = try RequestParameters.optionalTime(r, "start", default: TimeParameters.minTimeMs)
+        let end = try RequestParameters.optionalTime(r, "end", default: TimeParameters.maxTimeMs)
+        let sets = try RequestParameters.matchers(r, parameterPrefix: false)
+        let querier = try api.querier(start, end)
+        defer { querier.close() }
+        let hint = RequestParameters.hintLimit(limit)
+        var names: [String]
+        do {
+            if sets.count > 1 {
+                var all = Set<String>()
+                for m in sets { all.formUnion(try querier.labelNames(matchers: m, limit: hint)) }
+                names = Array(all)
+            } else {
+                names = try querier.labelNames(matchers: sets.first ?? [], limit: hint)
+            }
+        } catch {
+            throw APIError(storage: error)
+        }
+        names.sort { Labels.compareUTF8($0, $1) < 0 }
+        return api.truncatedList(names, limit: limit)
+    }
+
+    /// Values of the label in the path (`U__`-escaped names decoded) among series matching the
+    /// optional `match[]`, over `start`/`end`.
+    static func labelValues(_ api: QueryAPI, _ r: HTTPRequest) throws(APIError) -> HTTPResponse {
+        var name = r.pathParameter("name") ?? ""
+        if name.hasPrefix("U__") { name = LabelNameEscaping.unescape(name) }
+        if !isValidUTF8LabelName(name) { throw APIError(.badData, "invalid label name: \(goQuoted(name))") }
+        let limit = try RequestParameters.limit(r)
+        let start = try RequestParameters.optionalTime(r, "start", default: TimeParameters.minTimeMs)
+        let end = try RequestParameters.optionalTime(r, "end", default: TimeParameters.maxTimeMs)
+        let sets = try RequestParameters.matchers(r, parameterPrefix: false)
+        let querier = try api.querier(start, end)
+        defer { querier.close() }
+        let hint = RequestParameters.hintLimit(limit)
+        var values: [String]
+        do {
+            if sets.count > 1 {
+                var all = Set<String>()
+                for m in sets { all.formUnion(try querier.labelValues(name, matchers: m, limit: hint)) }
+                values = Array(all)
+            } else {
+                values = try querier.labelValues(name, matchers: sets.first ?? [], limit: hint)
+            }
+        } catch {
+            throw APIError(storage: error)
+        }
+        values.sort { Labels.compareUTF8($0, $1) < 0 }
+        return api.truncatedList(values, limit: limit)
+    }
+
+    /// A querier over `[start, end]`, with storage failures as API errors.
+    func querier(_ start: Int64, _ end: Int64) throws(APIError) -> any Querier {
+        do {
+            return try storage.querier(mint: start, maxt: end)
+        } catch {
+            throw APIError(storage: error)
+        }
+    }
+
+    /// A string list, cut to `limit` with Prometheus' warning when longer.
+    func truncatedList(_ list: [String], limit: Int) -> HTTPResponse {
+        var list = list
+        var warnings: [String] = []
+        if limit > 0 && list.count > limit {
+            list.removeLast(list.count - limit)
+            warnings.append("results truncated due to limit")
+        }
+        return success(warnings: warnings) { w in
+            w.arrayStart()
+            for s in list { w.string(s) }
+            w.arrayEnd()
+        }
+    }
+}
