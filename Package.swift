@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "API", dependencies: ["HTTP", "Telemetry", "Config", "Model", "PromQL", "Scrape"], swiftSettings: settings),
         // Wiring: flags, serve, reload, signals, check config. No domain logic.
         .target(name: "Daemon",
-                dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "TSDB", "Scrape", "CSQLite", "CLZ4"],
+                dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "TSDB", "Scrape", "PromQL", "CSQLite", "CLZ4"],
                 swiftSettings: settings),
         // Benchmark load generator (connections, slowloris; scrape targets later). Loopback only.
         .executableTarget(name: "vigil-loadgen", swiftSettings: settings),

@@ -113,7 +113,7 @@ package enum TargetsAPI {
     }
 
     /// A label set as a JSON object, keys in label order (sorted, as Go marshals them).
-    static func labels(_ l: Labels, _ w: inout JSONWriter) {
+    package static func labels(_ l: Labels, _ w: inout JSONWriter) {
         w.objectStart()
         for label in l { w.key(label.name); w.string(label.value) }
         w.objectEnd()

@@ -2,6 +2,8 @@ import API
 import Foundation
 import Glibc
 import HTTP
+import Model
+import PromQL
 import Scrape
 import Telemetry
 
@@ -75,10 +77,61 @@ enum Routes {
                 storageRetention: retentionDescription(d))
             return StatusHandlers.runtimeInfo(info, nowSeconds: Date().timeIntervalSince1970)
         }
-        r.add([.get, .post], "/api/v1/*rest", executor: .pool(d.apiPool)) { req in
+        queryAPI(d).register(on: &r, pool: d.apiPool)
+        r.add([.get, .post], "/api/v1/targets/metadata", executor: .pool(d.telemetryPool)) { req in
+            targetMetadata(d, req)
+        }
+        // Same pattern name as the query API's OPTIONS route, so the two share one entry.
+        r.add([.get, .post], "/api/v1/*path", executor: .pool(d.apiPool)) { req in
             StatusHandlers.error(APIError(.notFound, "unknown API endpoint \(req.path)"))
         }
         return r
+    }
+
+    /// The PromQL engine and the Prometheus query API over the daemon's storage.
+    static func queryAPI(_ d: Daemon) -> QueryAPI {
+        var engine = EngineOptions()
+        let lookback = (try? PromDuration(parsing: d.flags.string("query.lookback-delta")))?.milliseconds ?? 300_000
+        engine.lookbackDeltaMs = lookback
+        engine.timeout = (try? PromDuration(parsing: d.flags.string("query.timeout")))?.duration ?? .seconds(120)
+        engine.maxSamples = Int(d.flags.string("query.max-samples")) ?? 50_000_000
+        var options = QueryAPIOptions()
+        options.lookbackDeltaMs = lookback
+        options.externalLabels = Labels(d.configState.snapshot.config.global.externalLabels)
+        if let cors = try? CORSPolicy(originRegex: d.flags.string("web.cors.origin")) { options.cors = cors }
+        return QueryAPI(storage: d.queryStorage, engine: PromQLEngine(options: engine), options: options)
+    }
+
+    /// `GET /api/v1/targets/metadata?match_target=&metric=&limit=`.
+    static func targetMetadata(_ d: Daemon, _ req: HTTPRequest) -> HTTPResponse {
+        guard let manager = d.scraper else { return notReady() }
+        var matchers: [Matcher] = []
+        if let sel = req.formValue("match_target"), !sel.isEmpty {
+            do { matchers = try PromQLParser.parseMetricSelector(sel) } catch {
+                return StatusHandlers.error(APIError(.badData, "invalid parameter \"match_target\": \(error)"))
+            }
+        }
+        let metric = req.formValue("metric") ?? ""
+        var limit = -1
+        if let l = req.formValue("limit"), !l.isEmpty {
+            guard let n = Int(l) else { return StatusHandlers.error(APIError(.badData, "limit must be a number")) }
+            limit = n
+        }
+        let (selectors, max) = (matchers, limit)
+        let items = blockingAwait { await manager.targetMetadata(matchTarget: selectors, metric: metric, limit: max) }
+        return StatusHandlers.json(APIEnvelope.success { w in
+            w.arrayStart()
+            for m in items {
+                w.objectStart()
+                w.key("target"); TargetsAPI.labels(m.target, &w)
+                if metric.isEmpty { w.key("metric"); w.string(m.metric) }
+                w.key("type"); w.string(m.type)
+                w.key("help"); w.string(m.help)
+                w.key("unit"); w.string(m.unit)
+                w.objectEnd()
+            }
+            w.arrayEnd()
+        })
     }
 
     /// The scrape manager's targets, read on a pool thread; nil before storage is open.

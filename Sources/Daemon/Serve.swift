@@ -73,6 +73,8 @@ final class Daemon: Sendable {
     private let storage = Mutex<StorageDirectory?>(nil)
     private let db = Mutex<DB?>(nil)
     private let scrapeManager = Mutex<ScrapeManager?>(nil)
+    /// What the query API reads: forwards to the database once it is open.
+    let queryStorage = DeferredStorage()
     private let stop = StopSignal()
     /// Pools keep slow work off the event loops and away from each other.
     let apiPool: WorkerPool
@@ -88,7 +90,8 @@ final class Daemon: Sendable {
         self.logger = logger
         configState = ConfigState(source: configSource, initial: config, registry: registry)
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        apiPool = WorkerPool(name: "api", threads: max(4, cores * 2), queueCapacity: 1024)
+        // --query.max-concurrency bounds the queries that run at once; more wait in the queue.
+        apiPool = WorkerPool(name: "api", threads: max(1, Int(flags.string("query.max-concurrency")) ?? 20), queueCapacity: 1024)
         adminPool = WorkerPool(name: "admin", threads: 1, queueCapacity: 16)
         ingestPool = WorkerPool(name: "ingest", threads: max(2, cores), queueCapacity: 256)
         telemetryPool = WorkerPool(name: "telemetry", threads: 1, queueCapacity: 64)
@@ -139,6 +142,7 @@ final class Daemon: Sendable {
                                                 logger: logger)
             Storage.registerMetrics(opened, on: registry)
             db.withLock { $0 = opened }
+            queryStorage.attach(opened)
             let manager = ScrapeManager(appendable: opened, options: scrapeOptions(listen: listen, port: server.port))
             scrapeManager.withLock { $0 = manager }
             registerScrapeMetrics(manager)
@@ -167,6 +171,7 @@ final class Daemon: Sendable {
                 done.resume()
             }
         }
+        queryStorage.attach(nil)
         if let closing = db.withLock({ d -> DB? in let x = d; d = nil; return x }) {
             do { try closing.close() } catch {
                 logger.error("Closing storage failed", [("err", "\(error)")])

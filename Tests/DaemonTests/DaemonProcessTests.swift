@@ -201,6 +201,27 @@ import TestSupport
         #expect(try d.get("/metrics").text.contains("vigil_target_scrapes_total{instance=\"127.0.0.1:\(d.port)\",scrape_job=\"self\"}"))
     }
 
+    @Test func pushedSamplesAreQueryableThroughTheAPI() throws {
+        let d = try DaemonProcess([])
+        defer { d.stop() }
+        #expect(d.waitUntilReady())
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let body = "temperature{room=\"a\"} 21.5 \(now - 60_000)\ntemperature{room=\"a\"} 22.5 \(now)\ntemperature{room=\"b\"} 19 \(now)\n"
+        #expect(try d.request("POST", "/api/v1/import/prometheus", body: body).status == 204)
+        let t = String(format: "%.3f", Double(now) / 1000)
+        let q = try jsonObject(d.get("/api/v1/query?query=max(temperature)&time=\(t)"))
+        let result = try #require((q["data"] as? [String: Any])?["result"] as? [[String: Any]])
+        #expect((result.first?["value"] as? [Any])?.last as? String == "22.5")
+        let series = try #require(try jsonObject(d.get("/api/v1/series?match%5B%5D=temperature"))["data"] as? [[String: String]])
+        #expect(series.count == 2)
+        let fed = try d.get("/federate?match%5B%5D=%7Broom%3D%22b%22%7D").text
+        // Prometheus adds instance="" to federated series that have none, after their own labels.
+        #expect(fed.contains("temperature{room=\"b\",instance=\"\"} 19 \(now)"))
+        let bad = try d.get("/api/v1/query?query=sum(")
+        #expect(bad.status == 400)
+        #expect(try jsonObject(bad)["errorType"] as? String == "bad_data")
+    }
+
     @Test func badConfigAtStartExitsWithPosition() throws {
         let dir = try TempDirectory(prefix: "vigil-badstart")
         defer { dir.remove() }
