@@ -40,7 +40,7 @@ let package = Package(
         // The daemon's own logs and metrics: logger, metric registry, /proc readers.
         .target(name: "Telemetry", dependencies: ["Model"], swiftSettings: settings),
         // Prometheus JSON API handlers: status, query, series, labels, format/parse, federation, targets.
-        .target(name: "API", dependencies: ["HTTP", "Telemetry", "Config", "Model", "PromQL", "Scrape"], swiftSettings: settings),
+        .target(name: "API", dependencies: ["HTTP", "Telemetry", "Config", "Model", "PromQL", "Scrape", "TSDB"], swiftSettings: settings),
         // Wiring: flags, serve, reload, signals, check config. No domain logic.
         .target(name: "Daemon",
                 dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "TSDB", "Scrape", "PromQL", "CSQLite", "CLZ4"],

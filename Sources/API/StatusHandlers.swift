@@ -1,3 +1,4 @@
+import TSDB
 import HTTP
 import Telemetry
 
@@ -110,5 +111,45 @@ package enum StatusHandlers {
 
     package static func json(_ body: [UInt8], status: Int = 200) -> HTTPResponse {
         HTTPResponse(status: status, contentType: "application/json", body: body)
+    }
+}
+
+extension StatusHandlers {
+    /// `/api/v1/status/tsdb`: head statistics and the top-N cardinality lists, Prometheus' shape.
+    package static func tsdb(_ r: CardinalityReport) -> HTTPResponse {
+        json(APIEnvelope.success { w in
+            w.objectStart()
+            w.key("headStats"); w.objectStart()
+            w.key("numSeries"); w.int(r.numSeries)
+            w.key("numLabelPairs"); w.int(r.numLabelPairs)
+            w.key("chunkCount"); w.int(r.chunkCount)
+            w.key("minTime"); w.int(Int(r.minTime))
+            w.key("maxTime"); w.int(Int(r.maxTime))
+            w.objectEnd()
+            for (key, list) in [("seriesCountByMetricName", r.seriesCountByMetricName),
+                                ("labelValueCountByLabelName", r.labelValueCountByLabelName),
+                                ("memoryInBytesByLabelName", r.memoryInBytesByLabelName),
+                                ("seriesCountByLabelValuePair", r.seriesCountByLabelValuePair)] {
+                w.key(key); w.arrayStart()
+                for e in list {
+                    w.objectStart(); w.key("name"); w.string(e.name); w.key("value"); w.int(e.value); w.objectEnd()
+                }
+                w.arrayEnd()
+            }
+            w.objectEnd()
+        })
+    }
+
+    /// `/api/v1/status/walreplay`. Replay is one blocking step at open, so progress is reported
+    /// as waiting / in progress / done rather than per segment.
+    package static func walReplay(done: Bool, segments: Int) -> HTTPResponse {
+        json(APIEnvelope.success { w in
+            w.objectStart()
+            w.key("min"); w.int(0)
+            w.key("max"); w.int(done ? segments : 0)
+            w.key("current"); w.int(done ? segments : 0)
+            w.key("state"); w.string(done ? "done" : "in progress")
+            w.objectEnd()
+        })
     }
 }

@@ -53,6 +53,21 @@ enum Routes {
             }
         }
 
+        r.add(.get, "/api/v1/status/tsdb", executor: .pool(d.apiPool)) { req in
+            guard let db = d.database else { return notReady() }
+            var limit = 10
+            if let l = req.formValue("limit"), !l.isEmpty {
+                guard let n = Int(l), n > 0 else {
+                    return StatusHandlers.error(APIError(.badData, "limit must be a positive number"))
+                }
+                limit = n
+            }
+            return StatusHandlers.tsdb(db.cardinality(limit: limit))
+        }
+        r.add(.get, "/api/v1/status/walreplay", executor: .pool(d.apiPool)) { _ in
+            StatusHandlers.walReplay(done: d.database != nil, segments: d.database.map { $0.stats.walCurrentSegment } ?? 0)
+        }
+
         r.add(.get, "/api/v1/status/buildinfo", executor: .pool(d.apiPool)) { _ in
             StatusHandlers.buildInfo(Version.buildInfo)
         }

@@ -217,6 +217,12 @@ import TestSupport
         let fed = try d.get("/federate?match%5B%5D=%7Broom%3D%22b%22%7D").text
         // Prometheus adds instance="" to federated series that have none, after their own labels.
         #expect(fed.contains("temperature{room=\"b\",instance=\"\"} 19 \(now)"))
+        let tsdb = try #require(try jsonObject(d.get("/api/v1/status/tsdb"))["data"] as? [String: Any])
+        #expect((tsdb["headStats"] as? [String: Any])?["numSeries"] as? Int == 2)
+        let byName = try #require(tsdb["seriesCountByMetricName"] as? [[String: Any]])
+        #expect(byName.first?["name"] as? String == "temperature" && byName.first?["value"] as? Int == 2)
+        let replay = try #require(try jsonObject(d.get("/api/v1/status/walreplay"))["data"] as? [String: Any])
+        #expect(replay["state"] as? String == "done")
         let bad = try d.get("/api/v1/query?query=sum(")
         #expect(bad.status == 400)
         #expect(try jsonObject(bad)["errorType"] as? String == "bad_data")
