@@ -8,6 +8,9 @@ import Dispatch
 //   vigil-loadgen slowloris HOST:PORT COUNT SECONDS
 //     Opens COUNT connections that send request headers one byte per second, while a probe
 //     requests /-/healthy on a fresh connection every 100 ms; prints probe latency figures.
+//   vigil-loadgen openmetrics FILE SERIES HOURS STEP_SECONDS
+//     Writes SERIES series over HOURS at STEP_SECONDS, ending now, as an OpenMetrics file for
+//     `vigil tsdb import openmetrics` and `promtool tsdb create-blocks-from openmetrics`.
 //   vigil-loadgen targets HOST:PORT TARGETS SERIES SECONDS
 //     Serves TARGETS scrape targets of SERIES series each at /target/<i>/metrics on one
 //     loopback port (0 picks one) for SECONDS, with counters rising, gauges wandering and a
@@ -16,6 +19,7 @@ import Dispatch
 func usage() -> Never {
     print("usage: vigil-loadgen idle-conns|slowloris HOST:PORT COUNT SECONDS")
     print("       vigil-loadgen targets HOST:PORT TARGETS SERIES SECONDS")
+    print("       vigil-loadgen openmetrics FILE SERIES HOURS STEP_SECONDS")
     exit(2)
 }
 
@@ -34,6 +38,15 @@ func raiseFDLimit() {
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
+if args.first == "openmetrics" {
+    guard args.count == 5, let series = Int(args[2]), let hours = Int(args[3]), let step = Int(args[4]),
+          series > 0, series <= 10_000_000, hours > 0, hours <= 24 * 31, step > 0, step <= 3600 else { usage() }
+    guard OpenMetricsFile.write(path: args[1], series: series, hours: hours, stepSeconds: step) else {
+        print("openmetrics: cannot write \(args[1])")
+        exit(1)
+    }
+    exit(0)
+}
 if args.first == "targets" {
     // Loopback only: the address must be 127.0.0.0/8 (or localhost).
     guard args.count == 5, let addr = TCP.address(args[1]), UInt32(bigEndian: addr.sin_addr.s_addr) >> 24 == 127,

@@ -31,9 +31,14 @@ final class BlockQuerier: Querier {
     /// The series matching `matchers` that have samples in range, as rows without chunks.
     private func matchingRows(_ matchers: [Matcher]) throws(TSDBError) -> [BlockIndex.SeriesRow] {
         var out: [BlockIndex.SeriesRow] = []
-        for id in try block.index.select(matchers) {
-            let row = try block.index.series(id, withChunks: false)
-            if row.maxT >= mint && row.minT <= maxt { out.append(row) }
+        let ids = try block.index.select(matchers)
+        var start = 0
+        while start < ids.count {
+            let end = min(ids.count, start + 256)
+            for row in try block.index.seriesRows(ids[start ..< end], withChunks: false) where row.maxT >= mint && row.minT <= maxt {
+                out.append(row)
+            }
+            start = end
         }
         return out
     }
@@ -93,6 +98,10 @@ final class BlockSeriesSet: SeriesSet {
     private(set) var error: StorageError?
     private(set) var warnings: [String] = []
 
+    /// Index rows read ahead, starting at `ids[prefetchedFrom]`.
+    private var prefetched: [BlockIndex.SeriesRow] = []
+    private var prefetchedFrom = 0
+
     init(block: Block, ids: [SeriesRef], mint: Int64, maxt: Int64, limit: Int) {
         self.block = block
         self.ids = ids
@@ -113,7 +122,13 @@ final class BlockSeriesSet: SeriesSet {
             let ref = ids[position]
             position += 1
             do throws(TSDBError) {
-                let row = try block.index.series(ref)
+                // Rows come from the index in batches (one connection checkout per batch).
+                let index = position - 1
+                if index < prefetchedFrom || index >= prefetchedFrom + prefetched.count {
+                    prefetched = try block.index.seriesRows(ids[index ..< min(ids.count, index + 64)])
+                    prefetchedFrom = index
+                }
+                let row = prefetched[index - prefetchedFrom]
                 if row.maxT < mint || row.minT > maxt { continue }
                 var list: [ClosedChunk] = []
                 let gone = deleted[ref] ?? []
