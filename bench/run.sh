@@ -113,12 +113,13 @@ query_suite() {
   }
   local q mode vt pt
   for q in "${queries[@]}"; do
-    for mode in "instant" "range 1h step 15s" "range ${HOURS}h step 60s"; do
+    local lstep=60; [ "$HOURS" -gt 6 ] && lstep=300
+    for mode in "instant" "range 1h step 15s" "range ${HOURS}h step ${lstep}s"; do
       local args=(--data-urlencode "query=$q")
       case "$mode" in
         instant) args+=(-d "time=$end"); ep=query ;;
         "range 1h step 15s") args+=(-d "start=$((end-3600))" -d "end=$end" -d step=15); ep=query_range ;;
-        *) args+=(-d "start=$((end-HOURS*3600))" -d "end=$end" -d step=60); ep=query_range ;;
+        *) args+=(-d "start=$((end-HOURS*3600))" -d "end=$end" -d step=$lstep); ep=query_range ;;
       esac
       vt=$(timeit $VPORT $ep "${args[@]}"); pt=$(timeit $PPORT $ep "${args[@]}")
       printf '%-8s %-22s vigil %7.2f  prometheus %7.2f  ratio %s  %s\n' "" "$mode" "$(awk -v x="$vt" 'BEGIN{print x*1000}')" \
