@@ -13,8 +13,6 @@ package struct QueryAPIOptions: Sendable {
     package var maxPointsPerSeries: Int64 = 11_000
     /// Annotations listed per kind before the rest are summarized (Prometheus: 10).
     package var maxAnnotations: Int = 10
-    /// Where metric metadata comes from (empty until the scrape engine provides one).
-    package var metadata: any MetricMetadataSource = NoMetricMetadata()
     /// The current time in milliseconds; tests pin it.
     package var nowMs: @Sendable () -> Int64 = {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
