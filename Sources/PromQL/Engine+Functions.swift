@@ -114,28 +114,7 @@ extension Evaluator {
 
     /// `timestamp(selector)`: the timestamps of the samples the selector picks.
     private func evalTimestampOfSelector(_ vs: VectorSelector) throws(PromQLError) -> [Series] {
-        let lookback = ctx.options.lookbackDeltaMs
-        let (lo, hi) = referenceBounds(at: vs.at, offsetMs: vs.offsetMs)
-        let data = try ctx.select(vs.matchers, mint: lo - lookback + 1, maxt: hi)
-        var out: [Series] = []
-        for (labels, samples) in data {
-            var pts: [Point] = []
-            var idx = 0
-            try forEachStep { ts, _ throws(PromQLError) in
-                let ref = referenceTime(ts, at: vs.at, offsetMs: vs.offsetMs)
-                if vs.at != nil { idx = 0 }
-                while idx < samples.count && samples[idx].t <= ref { idx += 1 }
-                guard idx > 0 else { return }
-                let s = samples[idx - 1]
-                if s.t <= ref - lookback || isStaleNaN(s.v) { return }
-                pts.append(Point(t: ts, v: Double(s.t) / 1000))
-            }
-            if !pts.isEmpty {
-                try ctx.addSamples(pts.count)
-                out.append(Series(labels: labels, points: pts, dropName: true))
-            }
-        }
-        return out
+        try evalVectorSelector(vs, dropName: true) { Double($0.t) / 1000 }
     }
 
     /// Functions over a range vector: one window per series and step.

@@ -15,8 +15,10 @@ extension Evaluator {
     }
 
     /// An instant selector: at each step the newest sample in `(ref - lookback, ref]`, unless it
-    /// is a staleness marker.
-    func evalVectorSelector(_ vs: VectorSelector) throws(PromQLError) -> [Series] {
+    /// is a staleness marker. `value` turns the chosen sample into the point's value (its value,
+    /// or its timestamp for `timestamp(selector)`, which also drops the metric name).
+    func evalVectorSelector(_ vs: VectorSelector, dropName: Bool = false,
+                            value: (Sample) -> Double = { $0.v }) throws(PromQLError) -> [Series] {
         let lookback = ctx.options.lookbackDeltaMs
         let (lo, hi) = referenceBounds(at: vs.at, offsetMs: vs.offsetMs)
         let data = try ctx.select(vs.matchers, mint: lo - lookback + 1, maxt: hi)
@@ -32,11 +34,11 @@ extension Evaluator {
                 guard idx > 0 else { return }
                 let s = samples[idx - 1]
                 if s.t <= ref - lookback || isStaleNaN(s.v) { return }
-                pts.append(Point(t: ts, v: s.v))
+                pts.append(Point(t: ts, v: value(s)))
             }
             if !pts.isEmpty {
                 try ctx.addSamples(pts.count)
-                out.append(Series(labels: labels, points: pts))
+                out.append(Series(labels: labels, points: pts, dropName: dropName))
             }
         }
         return out
