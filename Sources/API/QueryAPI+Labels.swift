@@ -51,27 +51,9 @@ extension QueryAPI {
 
     /// Label names among series matching the optional `match[]`, over `start`/`end`.
     static func labelNames(_ api: QueryAPI, _ r: HTTPRequest) throws(APIError) -> HTTPResponse {
-        let limit = try RequestParameters.limit(r)
-        let start = try RequestParameters.optionalTime(r, "start", default: TimeParameters.minTimeMs)
-        let end = try RequestParameters.optionalTime(r, "end", default: TimeParameters.maxTimeMs)
-        let sets = try RequestParameters.matchers(r, parameterPrefix: false)
-        let querier = try api.querier(start, end)
-        defer { querier.close() }
-        let hint = RequestParameters.hintLimit(limit)
-        var names: [String]
-        do {
-            if sets.count > 1 {
-                var all = Set<String>()
-                for m in sets { all.formUnion(try querier.labelNames(matchers: m, limit: hint)) }
-                names = Array(all)
-            } else {
-                names = try querier.labelNames(matchers: sets.first ?? [], limit: hint)
-            }
-        } catch {
-            throw APIError(storage: error)
+        try labelList(api, r) { (q, matchers, hint) throws(StorageError) in
+            try q.labelNames(matchers: matchers, limit: hint)
         }
-        names.sort { Labels.compareUTF8($0, $1) < 0 }
-        return api.truncatedList(names, limit: limit)
     }
 
     /// Values of the label in the path (`U__`-escaped names decoded) among series matching the
@@ -80,6 +62,18 @@ extension QueryAPI {
         var name = r.pathParameter("name") ?? ""
         if name.hasPrefix("U__") { name = LabelNameEscaping.unescape(name) }
         if !isValidUTF8LabelName(name) { throw APIError(.badData, "invalid label name: \(goQuoted(name))") }
+        return try labelList(api, r) { (q, matchers, hint) throws(StorageError) in
+            try q.labelValues(name, matchers: matchers, limit: hint)
+        }
+    }
+
+    /// The shared body of the two label endpoints: `limit`, `start`, `end` and repeated
+    /// `match[]` (results united across selectors), sorted as Prometheus sorts, truncated with
+    /// its warning.
+    private static func labelList(
+        _ api: QueryAPI, _ r: HTTPRequest,
+        fetch: (any Querier, [Matcher], Int) throws(StorageError) -> [String]
+    ) throws(APIError) -> HTTPResponse {
         let limit = try RequestParameters.limit(r)
         let start = try RequestParameters.optionalTime(r, "start", default: TimeParameters.minTimeMs)
         let end = try RequestParameters.optionalTime(r, "end", default: TimeParameters.maxTimeMs)
@@ -87,20 +81,20 @@ extension QueryAPI {
         let querier = try api.querier(start, end)
         defer { querier.close() }
         let hint = RequestParameters.hintLimit(limit)
-        var values: [String]
+        var items: [String]
         do {
             if sets.count > 1 {
                 var all = Set<String>()
-                for m in sets { all.formUnion(try querier.labelValues(name, matchers: m, limit: hint)) }
-                values = Array(all)
+                for m in sets { all.formUnion(try fetch(querier, m, hint)) }
+                items = Array(all)
             } else {
-                values = try querier.labelValues(name, matchers: sets.first ?? [], limit: hint)
+                items = try fetch(querier, sets.first ?? [], hint)
             }
         } catch {
             throw APIError(storage: error)
         }
-        values.sort { Labels.compareUTF8($0, $1) < 0 }
-        return api.truncatedList(values, limit: limit)
+        items.sort { Labels.compareUTF8($0, $1) < 0 }
+        return api.truncatedList(items, limit: limit)
     }
 
     /// A querier over `[start, end]`, with storage failures as API errors.
