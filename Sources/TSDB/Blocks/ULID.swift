@@ -10,7 +10,11 @@ package struct ULID: Sendable, Hashable, Comparable, CustomStringConvertible {
     package let bytes: [UInt8]
 
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
-    private static let last = Mutex<(ms: UInt64, random: [UInt8])>((0, []))
+    /// The last randomness handed out per millisecond, for the most recent milliseconds: callers
+    /// stamping different times (an import writing old ranges while compaction stamps now)
+    /// interleave, and each millisecond must still count up on its own.
+    private static let last = Mutex<[UInt64: [UInt8]]>([:])
+    private static let rememberedMilliseconds = 64
 
     /// A new ULID for the current time.
     package init() {
@@ -21,11 +25,11 @@ package struct ULID: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// A new ULID for `milliseconds` since the epoch (monotonic within the process).
     package init(milliseconds: UInt64) {
-        let (ms, random) = ULID.last.withLock { last -> (UInt64, [UInt8]) in
+        let random = ULID.last.withLock { last -> [UInt8] in
             var r: [UInt8]
-            if milliseconds == last.ms, last.random.count == 10 {
+            if let previous = last[milliseconds], previous.count == 10 {
                 // Same millisecond: increment the previous randomness so the IDs keep increasing.
-                r = last.random
+                r = previous
                 var i = 9
                 while i >= 0 {
                     r[i] &+= 1
@@ -35,11 +39,14 @@ package struct ULID: Sendable, Hashable, Comparable, CustomStringConvertible {
             } else {
                 var g = SystemRandomNumberGenerator()
                 r = (0 ..< 10).map { _ in UInt8.random(in: 0 ... 255, using: &g) }
-                last.ms = milliseconds
+                if last.count >= ULID.rememberedMilliseconds, let oldest = last.keys.min() {
+                    last.removeValue(forKey: oldest)
+                }
             }
-            last.random = r
-            return (last.ms, r)
+            last[milliseconds] = r
+            return r
         }
+        let ms = milliseconds
         var b: [UInt8] = []
         b.reserveCapacity(16)
         for shift in stride(from: 40, through: 0, by: -8) { b.append(UInt8(truncatingIfNeeded: ms >> UInt64(shift))) }
