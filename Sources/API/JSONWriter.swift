@@ -41,18 +41,12 @@ package struct JSONWriter {
         if !v.isFinite {
             JSONWriter.appendString(FloatFormat.f(v), to: &bytes)
         } else {
-            let a = v.magnitude
-            if a != 0 && (a < 1e-6 || a >= 1e21) {
-                var g: [UInt8] = []
-                FloatFormat.appendG(v, to: &g)
-                // Go's encoding/json shortens a two-digit negative exponent: e-07 becomes e-7.
-                let n = g.count
-                if n >= 4, g[n - 4] == UInt8(ascii: "e"), g[n - 3] == UInt8(ascii: "-"), g[n - 2] == UInt8(ascii: "0") {
-                    g.remove(at: n - 2)
-                }
-                bytes.append(contentsOf: g)
-            } else {
-                FloatFormat.appendF(v, to: &bytes)
+            // Prometheus' float rule ('f' for 1e-6 <= |v| < 1e21, else 'e'), plus the one change
+            // Go's encoding/json makes to it: a two-digit negative exponent is shortened (e-7).
+            FloatFormat.appendSampleValue(v, to: &bytes)
+            let n = bytes.count
+            if n >= 4, bytes[n - 4] == UInt8(ascii: "e"), bytes[n - 3] == UInt8(ascii: "-"), bytes[n - 2] == UInt8(ascii: "0") {
+                bytes.remove(at: n - 2)
             }
         }
         needsComma = true

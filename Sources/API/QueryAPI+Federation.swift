@@ -91,9 +91,9 @@ extension QueryAPI {
             }
             if separator == UInt8(ascii: ",") { out.append(UInt8(ascii: "}")) }
             out.append(UInt8(ascii: " "))
-            GoNumberFormat.appendG(sample.v, to: &out)
+            FloatFormat.appendG(sample.v, to: &out)
             out.append(UInt8(ascii: " "))
-            GoNumberFormat.appendInt(sample.t, to: &out)
+            FloatFormat.appendInt(sample.t, to: &out)
             out.append(UInt8(ascii: "\n"))
         }
         return HTTPResponse(status: 200, contentType: Self.federationContentType, body: out)

@@ -95,7 +95,7 @@ package enum QueryResultEncoder {
             w.number(Double(t) / 1000)
             w.value { out in
                 out.append(UInt8(ascii: "\""))
-                GoNumberFormat.appendF(v, to: &out)
+                FloatFormat.appendF(v, to: &out)
                 out.append(UInt8(ascii: "\""))
             }
             w.arrayEnd()
@@ -131,9 +131,9 @@ package enum QueryResultEncoder {
         out.append(contentsOf: #"{"metric":"#.utf8)
         JSONWriter.appendLabels(e.labels, to: &out)
         out.append(contentsOf: #","value":["#.utf8)
-        GoNumberFormat.appendTimestamp(e.t, to: &out)
+        FloatFormat.appendTimestamp(e.t, to: &out)
         out.append(contentsOf: #",""#.utf8)
-        GoNumberFormat.appendSampleValue(e.v, to: &out)
+        FloatFormat.appendSampleValue(e.v, to: &out)
         out.append(contentsOf: #""]}"#.utf8)
     }
 
@@ -147,9 +147,9 @@ package enum QueryResultEncoder {
             for (i, p) in s.points.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(UInt8(ascii: "["))
-                GoNumberFormat.appendTimestamp(p.t, to: &out)
+                FloatFormat.appendTimestamp(p.t, to: &out)
                 out.append(contentsOf: #",""#.utf8)
-                GoNumberFormat.appendSampleValue(p.v, to: &out)
+                FloatFormat.appendSampleValue(p.v, to: &out)
                 out.append(contentsOf: #""]"#.utf8)
             }
             out.append(UInt8(ascii: "]"))

@@ -1,8 +1,9 @@
 import Testing
 @testable import API
+@testable import Model
 
 /// Go's float spellings as Prometheus' API and exposition use them.
-@Suite struct GoNumberFormatTests {
+@Suite struct FloatFormatPrometheusTests {
     private func text(_ f: (inout [UInt8]) -> Void) -> String {
         var out: [UInt8] = []
         f(&out)
@@ -19,13 +20,13 @@ import Testing
         (.nan, "NaN"), (.infinity, "+Inf"), (-.infinity, "-Inf"), (0.000123, "0.000123"),
     ])
     func sampleValues(_ v: Double, _ want: String) {
-        #expect(text { GoNumberFormat.appendSampleValue(v, to: &$0) } == want)
+        #expect(text { FloatFormat.appendSampleValue(v, to: &$0) } == want)
     }
 
     /// `strconv.FormatFloat(v, 'f', -1, 64)`.
     @Test(arguments: [(1e-7, "0.0000001"), (1e21, "1000000000000000000000"), (-2.5, "-2.5"), (0.3, "0.3")])
     func fixed(_ v: Double, _ want: String) {
-        #expect(text { GoNumberFormat.appendF(v, to: &$0) } == want)
+        #expect(text { FloatFormat.appendF(v, to: &$0) } == want)
     }
 
     /// `strconv.FormatFloat(v, 'g', -1, 64)`.
@@ -34,7 +35,7 @@ import Testing
         (0.0001, "0.0001"), (0.00001, "1e-05"), (1.5, "1.5"), (-0.0, "-0"), (.nan, "NaN"), (123456.5, "123456.5"),
     ])
     func general(_ v: Double, _ want: String) {
-        #expect(text { GoNumberFormat.appendG(v, to: &$0) } == want)
+        #expect(text { FloatFormat.appendG(v, to: &$0) } == want)
     }
 
     /// `jsonutil.MarshalTimestamp`: the fraction is printed as three digits, zeros kept.
@@ -43,7 +44,7 @@ import Testing
         (-1500, "-1.500"), (-1, "-0.001"),
     ])
     func timestamps(_ ms: Int64, _ want: String) {
-        #expect(text { GoNumberFormat.appendTimestamp(ms, to: &$0) } == want)
+        #expect(text { FloatFormat.appendTimestamp(ms, to: &$0) } == want)
     }
 
     /// Label bytes are escaped as Go's encoding/json escapes strings.
