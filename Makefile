@@ -7,6 +7,8 @@ BUILD_DEPS := pkg-config libsqlite3-dev liblz4-dev
 # What the benchmarks add: the reference tools and the load generator.
 BENCH_DEPS := wrk prometheus procps
 LISTEN ?= :9090
+# `make bench SUITES="http query"` runs some suites only (default: all).
+SUITES ?=
 ARGS ?=
 
 .PHONY: all deps bench-deps build release run test bench clean
@@ -50,7 +52,7 @@ test: deps
 
 # Side-by-side benchmarks against the reference tools; results under bench/out/.
 bench: bench-deps release
-	./bench/run.sh
+	./bench/run.sh $(SUITES)
 
 clean:
 	rm -rf .build
