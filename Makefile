@@ -4,6 +4,9 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System packages the build needs (Debian names).
 BUILD_DEPS := pkg-config libsqlite3-dev liblz4-dev
+# What the interop tests add: the reference tools they compare Vigil with (tests skip with a
+# notice where they are missing, but `make test` installs them so CI runs them).
+TEST_DEPS := prometheus prometheus-node-exporter
 # What the benchmarks add: the reference tools and the load generator.
 BENCH_DEPS := wrk prometheus procps
 LISTEN ?= :9090
@@ -11,7 +14,7 @@ LISTEN ?= :9090
 SUITES ?=
 ARGS ?=
 
-.PHONY: all deps bench-deps build release run test bench clean
+.PHONY: all deps test-deps bench-deps build release run test bench clean
 
 all: build
 
@@ -26,6 +29,9 @@ endef
 
 deps:
 	$(call apt_install,$(BUILD_DEPS))
+
+test-deps: deps
+	$(call apt_install,$(TEST_DEPS))
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_DEPS))
@@ -44,7 +50,7 @@ run: release
 # core); the HTTP and daemon suites block those threads in socket reads, which would starve
 # the scrape suites' async loops, so those run in a pass of their own. The crash loop (50
 # kill -9s of a real daemon) saturates the machine and runs last, alone.
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip "CrashLoopTests|ScrapeTests"
 	$(SWIFT) test --skip-build --filter ScrapeTests
