@@ -62,5 +62,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"], swiftSettings: settings),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Model", "PromQL", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "HTTP", "Config", "Telemetry", "TSDB", "Model"], swiftSettings: settings),
+        // Vigil's executables side by side with the real Prometheus, node_exporter and promtool.
+        .testTarget(name: "InteropTests", dependencies: ["TestSupport", "Model"], swiftSettings: settings),
     ]
 )
