@@ -45,8 +45,8 @@ let package = Package(
         .target(name: "Daemon",
                 dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "TSDB", "Scrape", "PromQL", "CSQLite", "CLZ4"],
                 swiftSettings: settings),
-        // Benchmark load generator (connections, slowloris; scrape targets later). Loopback only.
-        .executableTarget(name: "vigil-loadgen", swiftSettings: settings),
+        // Benchmark load generator (connections, slowloris, scrape targets, data files, parser loop). Loopback only.
+        .executableTarget(name: "vigil-loadgen", dependencies: ["Exposition", "Model"], swiftSettings: settings),
         // Helpers shared by the test targets only: corpus location, temp dirs, raw clients.
         .target(name: "TestSupport", dependencies: ["Model"], swiftSettings: settings),
         .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),

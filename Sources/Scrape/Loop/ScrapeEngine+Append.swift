@@ -51,9 +51,12 @@ extension ScrapeEngine {
         var outOfOrder = 0, duplicates = 0, outOfBounds = 0
         let cache = self.cache
 
+        // The parser shares `body`'s storage, so its series ranges index these bytes; one
+        // pointer for the whole pass keeps the cache lookup free of per-sample closures.
+        body.withUnsafeBytes { raw in
         loop: while true {
             let entry: ExpositionEntry?
-            do { entry = try parser.next() } catch {
+            do throws(ExpositionError) { entry = try parser.next() } catch {
                 result.error = .exposition(error)
                 break
             }
@@ -70,29 +73,28 @@ extension ScrapeEngine {
             let t = parsedTimestamp ?? defTime
             let value = parser.value
 
-            let (found, hash) = parser.withSeriesBytes { key in
-                let h = ScrapeCache.hash(key)
-                return (cache.find(key, hash: h), h)
-            }
+            let key = UnsafeRawBufferPointer(rebasing: raw[parser.seriesRange])
+            let hash = ScrapeCache.hash(key)
+            let found = cache.find(key, hash: hash)
             var ref = SeriesRef.none
-            let labels: Labels
+            var labels = Labels()
             var alreadyScraped = false
             if let index = found {
                 alreadyScraped = cache.markSeen(index)
-                if cache.entries[index].dropped { continue }
-                ref = cache.entries[index].ref
-                labels = cache.entries[index].labels
+                if cache.isDropped(index) { continue }
+                ref = cache.ref(index)
+                // A known reference needs no labels; they are passed only if the storage has
+                // forgotten it (see the retry below).
+                if ref == .none { labels = cache.labels(index) }
             } else {
                 countLabelParse()
                 let parsed: Labels
-                do { parsed = try parser.labels() } catch {
+                do throws(ExpositionError) { parsed = try parser.labels() } catch {
                     result.error = .exposition(error)
                     break
                 }
                 guard let mutated = mutateSampleLabels(parsed) else {
-                    parser.withSeriesBytes { key in
-                        _ = cache.add(key, hash: hash, ref: .none, labels: Labels(), dropped: true)
-                    }
+                    _ = cache.add(key, hash: hash, ref: .none, labels: Labels(), dropped: true)
                     continue
                 }
                 if let problem = checkLabels(mutated) {
@@ -113,10 +115,18 @@ extension ScrapeEngine {
             } else if t > maxTime {
                 rejection = .outOfBounds(t: t, minValid: maxTime)
             } else {
-                do {
+                do throws(StorageError) {
                     ref = try app.append(ref: ref, labels: labels, t: t, v: value)
                 } catch {
-                    rejection = error
+                    if case .unknownSeriesRef = error, let index = found {
+                        // The storage dropped the series (inactive past a head truncation):
+                        // append by labels, which creates it again.
+                        do throws(StorageError) { ref = try app.append(ref: .none, labels: cache.labels(index), t: t, v: value) } catch {
+                            rejection = error
+                        }
+                    } else {
+                        rejection = error
+                    }
                 }
             }
 
@@ -151,13 +161,14 @@ extension ScrapeEngine {
             // Only series that reached the storage are cached: one refused by the limit needs no
             // stale marker when it goes away.
             if found == nil && sampleAdded {
-                let index = parser.withSeriesBytes { key in cache.add(key, hash: hash, ref: ref, labels: labels) }
+                let index = cache.add(key, hash: hash, ref: ref, labels: labels)
                 if track && ref != .none { cache.trackStaleness(index) }
                 if !sampleLimitHit { result.seriesAdded += 1 }
             }
             // Counted even when refused, so that the post-relabeling count is the number of
             // series the target exposes after relabeling.
             result.added += 1
+        }
         }
 
         if sampleLimitHit {

@@ -15,6 +15,9 @@ extension Head {
 package final class HeadAppender: Appender {
     private let head: Head
     private var samples: [RefSample] = []
+    /// The stripe slot of each buffered sample's series: commit appends there without a lookup
+    /// (the pending count keeps the series, and so its slot, in place until then).
+    private var sampleSlots: [Int32] = []
     private var frames: [UInt8] = []
     /// The oldest buffered sample (registered in `head.pendingBatches` while the batch is open).
     private var batchMinT = Int64.max
@@ -26,28 +29,30 @@ package final class HeadAppender: Appender {
         if head.closedFlag.load(ordering: .relaxed) { throw .closed }
         let minValid = head.appendableMinValidTime
         var resolved = ref
-        var verdict: AppendVerdict? = ref == .none ? nil : check(ref, t, v, minValid)
-        if verdict == nil {
+        var checked = ref == .none ? nil : check(ref, t, v, minValid)
+        if checked == nil {
             guard !labels.isEmpty else { throw ref == .none ? .emptyLabels : .unknownSeriesRef(ref) }
             resolved = head.getOrCreate(labels).ref
-            verdict = check(resolved, t, v, minValid)
+            checked = check(resolved, t, v, minValid)
         }
-        switch verdict {
-        case .append?:
-            samples.append(RefSample(ref: resolved, t: t, v: v))
-            noteBuffered(t)
-        case .duplicate?:
-            HeadMetrics.add(head.metrics.duplicatesIgnored)
-        case let .reject(error)?:
-            head.metrics.count(error.kind)
-            throw error
-        case nil:
+        if checked == nil {
             // The series was garbage-collected between creation and the check: a truncation
             // raced with this append. Create it again.
             resolved = head.getOrCreate(labels).ref
-            guard check(resolved, t, v, minValid) == .append else { throw .outOfBounds(t: t, minValid: minValid) }
+            checked = check(resolved, t, v, minValid)
+            guard checked?.0 == .append else { throw .outOfBounds(t: t, minValid: minValid) }
+        }
+        guard let (verdict, slot) = checked else { throw .outOfBounds(t: t, minValid: minValid) }
+        switch verdict {
+        case .append:
             samples.append(RefSample(ref: resolved, t: t, v: v))
+            sampleSlots.append(slot)
             noteBuffered(t)
+        case .duplicate:
+            HeadMetrics.add(head.metrics.duplicatesIgnored)
+        case let .reject(error):
+            head.metrics.count(error.kind)
+            throw error
         }
         return resolved
     }
@@ -68,10 +73,11 @@ package final class HeadAppender: Appender {
 
     deinit { endBatch() }
 
-    /// The series' verdict, counting the sample as pending when accepted; nil if no such series.
-    private func check(_ ref: SeriesRef, _ t: Int64, _ v: Double, _ minValid: Int64) -> AppendVerdict? {
+    /// The series' verdict and slot, counting the sample as pending when accepted; nil if no
+    /// such series.
+    private func check(_ ref: SeriesRef, _ t: Int64, _ v: Double, _ minValid: Int64) -> (AppendVerdict, Int32)? {
         head.stripe(for: ref).state.withLock { s in
-            s.update(ref) { $0.admit(t: t, v: v, minValidTime: minValid) }
+            s.updateWithSlot(ref) { $0.admit(t: t, v: v, minValidTime: minValid) }
         }
     }
 
@@ -97,19 +103,19 @@ package final class HeadAppender: Appender {
         var appended = 0, chunks = 0
         var minT = Int64.max, maxT = Int64.min
         var duplicates = 0
-        for s in samples {
+        for (k, s) in samples.enumerated() {
+            let slot = sampleSlots[k]
             let outcome = head.stripe(for: s.ref).state.withLock { st in
-                st.update(s.ref) { $0.commit(t: s.t, v: s.v, chunkRange: range, samplesPerChunk: perChunk) }
+                st.update(slot: slot) { $0.commit(t: s.t, v: s.v, chunkRange: range, samplesPerChunk: perChunk) }
             }
             switch outcome {
-            case let .appended(newChunk)?:
+            case let .appended(newChunk):
                 if newChunk { chunks += 1 }
                 appended += 1
                 if s.t < minT { minT = s.t }
                 if s.t > maxT { maxT = s.t }
-            case .duplicate?: duplicates += 1
-            case let .rejected(kind)?: head.metrics.count(kind)
-            case nil: break // garbage-collected despite the pending count: cannot happen
+            case .duplicate: duplicates += 1
+            case let .rejected(kind): head.metrics.count(kind)
             }
         }
         HeadMetrics.add(head.metrics.duplicatesIgnored, duplicates)
@@ -117,18 +123,19 @@ package final class HeadAppender: Appender {
         HeadMetrics.add(head.metrics.chunksCreated, chunks)
         if appended > 0 { head.noteCommitted(minT: minT, maxT: maxT) }
         samples.removeAll(keepingCapacity: true)
+        sampleSlots.removeAll(keepingCapacity: true)
         endBatch()
     }
 
     /// Drops the batch. Series created by it stay (empty) until truncation collects them; their
     /// definitions still reach the WAL, because a reference may have been handed out.
     package func rollback() throws(StorageError) {
-        for s in samples {
-            head.stripe(for: s.ref).state.withLock { st in
-                _ = st.update(s.ref) { $0.cancel() }
-            }
+        for (k, s) in samples.enumerated() {
+            let slot = sampleSlots[k]
+            head.stripe(for: s.ref).state.withLock { st in st.update(slot: slot) { $0.cancel() } }
         }
         samples.removeAll(keepingCapacity: true)
+        sampleSlots.removeAll(keepingCapacity: true)
         endBatch()
     }
 }
