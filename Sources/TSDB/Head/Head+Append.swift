@@ -57,6 +57,70 @@ package final class HeadAppender: Appender {
         return resolved
     }
 
+    /// Scratch space of `append(batch:)`: sample indices grouped by stripe, and their slots.
+    private var batchOrder: [Int32] = []
+    private var batchSlots: [Int32] = []
+    private var stripeStarts = [Int](repeating: 0, count: Head.stripeCount + 1)
+
+    /// Appends samples of known series: groups them by stripe, then per stripe takes the lock
+    /// once and looks up every series before checking any, so the cache misses of one stripe's
+    /// lookups (and then of its series) overlap instead of following one another.
+    package func append(batch: inout AppendBatch) {
+        let n = batch.count
+        batch.errors.removeAll(keepingCapacity: true)
+        batch.errors.append(contentsOf: repeatElement(nil, count: n))
+        if head.closedFlag.load(ordering: .relaxed) {
+            for i in 0 ..< n { batch.errors[i] = .closed }
+            return
+        }
+        let minValid = head.appendableMinValidTime
+        // Counting sort of the sample indices by stripe.
+        for k in stripeStarts.indices { stripeStarts[k] = 0 }
+        for ref in batch.refs { stripeStarts[Int(ref.rawValue & Head.stripeMask) + 1] += 1 }
+        for k in 1 ..< stripeStarts.count { stripeStarts[k] += stripeStarts[k - 1] }
+        batchOrder.removeAll(keepingCapacity: true)
+        batchOrder.append(contentsOf: repeatElement(0, count: n))
+        var fill = stripeStarts
+        for (i, ref) in batch.refs.enumerated() {
+            let s = Int(ref.rawValue & Head.stripeMask)
+            batchOrder[fill[s]] = Int32(i)
+            fill[s] += 1
+        }
+        batchSlots.removeAll(keepingCapacity: true)
+        batchSlots.append(contentsOf: repeatElement(-1, count: n))
+        var oldest = Int64.max
+        var duplicates = 0
+        for stripeIndex in 0 ..< Head.stripeCount {
+            let lo = stripeStarts[stripeIndex], hi = stripeStarts[stripeIndex + 1]
+            if lo == hi { continue }
+            head.stripes[stripeIndex].state.withLock { s in
+                for k in lo ..< hi { batchSlots[k] = s.index[batch.refs[Int(batchOrder[k])]] ?? -1 }
+                for k in lo ..< hi {
+                    let i = Int(batchOrder[k])
+                    let slot = batchSlots[k]
+                    guard slot >= 0 else {
+                        batch.errors[i] = .unknownSeriesRef(batch.refs[i])
+                        continue
+                    }
+                    let t = batch.ts[i]
+                    switch s.slots[Int(slot)].admit(t: t, v: batch.vs[i], minValidTime: minValid) {
+                    case .append:
+                        samples.append(RefSample(ref: batch.refs[i], t: t, v: batch.vs[i]))
+                        sampleSlots.append(slot)
+                        if t < oldest { oldest = t }
+                    case .duplicate:
+                        duplicates += 1
+                    case let .reject(error):
+                        batch.errors[i] = error
+                    }
+                }
+            }
+        }
+        for case let e? in batch.errors { head.metrics.count(e.kind) }
+        if duplicates > 0 { HeadMetrics.add(head.metrics.duplicatesIgnored, duplicates) }
+        if oldest != .max { noteBuffered(oldest) }
+    }
+
     private func noteBuffered(_ t: Int64) {
         guard t < batchMinT else { return }
         batchMinT = t

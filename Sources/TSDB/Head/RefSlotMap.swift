@@ -1,20 +1,24 @@
 import Model
 
-/// A stripe's series reference → slot map: open addressing with linear probing over two plain
-/// arrays, Fibonacci hashing of the reference, deletion by backward shift (no tombstones).
+/// A stripe's series reference → slot map: open addressing with linear probing over one array
+/// of (reference, slot) buckets (a lookup touches one cache line), Fibonacci hashing of the
+/// reference, deletion by backward shift (no tombstones).
 ///
 /// Replaces a `Dictionary<SeriesRef, Int32>`, whose SipHash-based lookup was the most expensive
 /// step of appending a scraped sample. References are never 0 (sequence numbers start at 1), so
 /// 0 marks an empty bucket.
 struct RefSlotMap: Sequence {
-    private var keys: [UInt64]
-    private var values: [Int32]
+    private struct Bucket {
+        var key: UInt64
+        var value: Int32
+    }
+
+    private var buckets: [Bucket]
     private var shift: UInt64
     private(set) var count = 0
 
     init() {
-        keys = [UInt64](repeating: 0, count: 16)
-        values = [Int32](repeating: 0, count: 16)
+        buckets = [Bucket](repeating: Bucket(key: 0, value: 0), count: 16)
         shift = 64 - 4
     }
 
@@ -28,13 +32,15 @@ struct RefSlotMap: Sequence {
         get {
             let key = ref.rawValue
             guard key != 0 else { return nil }
-            let mask = keys.count - 1
-            var i = bucket(key)
-            while true {
-                let k = keys[i]
-                if k == key { return values[i] }
-                if k == 0 { return nil }
-                i = (i + 1) & mask
+            return buckets.withUnsafeBufferPointer { b in
+                let mask = b.count - 1
+                var i = bucket(key)
+                while true {
+                    let k = b[i].key
+                    if k == key { return b[i].value }
+                    if k == 0 { return nil }
+                    i = (i + 1) & mask
+                }
             }
         }
         set {
@@ -44,15 +50,14 @@ struct RefSlotMap: Sequence {
 
     private mutating func insert(_ key: UInt64, _ value: Int32) {
         precondition(key != 0, "series reference 0 is reserved")
-        if (count + 1) * 4 > keys.count * 3 { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 4 > buckets.count * 3 { grow() }
+        let mask = buckets.count - 1
         var i = bucket(key)
         while true {
-            let k = keys[i]
-            if k == key { values[i] = value; return }
+            let k = buckets[i].key
+            if k == key { buckets[i].value = value; return }
             if k == 0 {
-                keys[i] = key
-                values[i] = value
+                buckets[i] = Bucket(key: key, value: value)
                 count += 1
                 return
             }
@@ -65,49 +70,47 @@ struct RefSlotMap: Sequence {
     mutating func removeValue(forKey ref: SeriesRef) -> Int32? {
         let key = ref.rawValue
         guard key != 0 else { return nil }
-        let mask = keys.count - 1
+        let mask = buckets.count - 1
         var i = bucket(key)
-        while keys[i] != key {
-            if keys[i] == 0 { return nil }
+        while buckets[i].key != key {
+            if buckets[i].key == 0 { return nil }
             i = (i + 1) & mask
         }
-        let removed = values[i]
+        let removed = buckets[i].value
         // Backward shift: move later members of the probe run into the hole when their home
         // bucket does not lie cyclically in (hole, position].
         var hole = i
         var j = (i + 1) & mask
-        while keys[j] != 0 {
-            let home = bucket(keys[j])
+        while buckets[j].key != 0 {
+            let home = bucket(buckets[j].key)
             let between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !between {
-                keys[hole] = keys[j]
-                values[hole] = values[j]
+                buckets[hole] = buckets[j]
                 hole = j
             }
             j = (j + 1) & mask
         }
-        keys[hole] = 0
+        buckets[hole].key = 0
         count -= 1
         return removed
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        values = [Int32](repeating: 0, count: oldKeys.count * 2)
+        let old = buckets
+        buckets = [Bucket](repeating: Bucket(key: 0, value: 0), count: old.count * 2)
         shift -= 1
         count = 0
-        for (i, k) in oldKeys.enumerated() where k != 0 { insert(k, oldValues[i]) }
+        for b in old where b.key != 0 { insert(b.key, b.value) }
     }
 
     /// (reference, slot) pairs in bucket order.
     func makeIterator() -> AnyIterator<(SeriesRef, Int32)> {
         var i = 0
-        let keys = self.keys, values = self.values
+        let buckets = self.buckets
         return AnyIterator {
-            while i < keys.count {
+            while i < buckets.count {
                 defer { i += 1 }
-                if keys[i] != 0 { return (SeriesRef(keys[i]), values[i]) }
+                if buckets[i].key != 0 { return (SeriesRef(buckets[i].key), buckets[i].value) }
             }
             return nil
         }
