@@ -103,6 +103,56 @@ final class ScrapeCache {
         }
     }
 
+    /// What `lookup` found.
+    struct Hit {
+        var index: Int
+        /// The key had already been seen in this iteration (the same series twice in a scrape).
+        var seenBefore: Bool
+        var dropped: Bool
+        var ref: SeriesRef
+    }
+
+    /// The hot path of a scrape: `find` and `markSeen` in one pass over raw buffers (one access
+    /// per array, instead of one per field read).
+    func lookup(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Hit? {
+        let now = iter
+        let mask = self.mask
+        return slots.withUnsafeBufferPointer { slots -> Hit? in
+            keys.withUnsafeBufferPointer { arena -> Hit? in
+                entries.withUnsafeMutableBufferPointer { entries -> Hit? in
+                    var slot = Int(truncatingIfNeeded: hash) & mask
+                    while true {
+                        let index = Int(slots[slot])
+                        if index < 0 { return nil }
+                        let e = entries[index]
+                        if e.hash == hash && e.keyLength == key.count && Self.equal(arena, e.keyOffset, key) {
+                            entries[index].lastIter = now
+                            return Hit(index: index, seenBefore: e.lastIter == now, dropped: e.dropped, ref: e.ref)
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func equal(_ arena: UnsafeBufferPointer<UInt8>, _ offset: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        if key.isEmpty { return true }
+        guard let a = arena.baseAddress, let k = key.baseAddress else { return false }
+        return memcmp(a + offset, k, key.count) == 0
+    }
+
+    /// After an accepted append: the entry's reference, and tracked for staleness if `track`.
+    @inline(__always)
+    func settle(_ index: Int, ref: SeriesRef, track: Bool) {
+        let now = iter
+        entries.withUnsafeMutableBufferPointer { e in
+            e[index].ref = ref
+            if track && ref != .none { e[index].trackedIter = now }
+        }
+    }
+
     /// Marks the entry at `index` as seen in this iteration; true when it had already been seen
     /// in this iteration (the same series twice in one scrape).
     @inline(__always)

@@ -72,9 +72,12 @@ extension ScrapeEngine {
 
         // Samples of cached series go to the storage in one batch (see `flushKnown`); their
         // cache entries and whether they are tracked for staleness wait beside them.
-        var batch = knownBatch
+        // Taken out of the engine (not copied), so appending to them reuses their storage.
+        var batch = AppendBatch()
+        swap(&batch, &knownBatch)
         batch.removeAll()
-        var batchEntries = knownBatchEntries
+        var batchEntries: [(index: Int, track: Bool)] = []
+        swap(&batchEntries, &knownBatchEntries)
         batchEntries.removeAll(keepingCapacity: true)
 
         /// Appends the batched samples and settles their cache entries; false on a hard error.
@@ -99,8 +102,7 @@ extension ScrapeEngine {
                 if let rejection {
                     ok = count(rejection)
                 } else {
-                    cache.updateRef(index, ref)
-                    if track && ref != .none { cache.trackStaleness(index) }
+                    cache.settle(index, ref: ref, track: track)
                 }
             }
             batch.removeAll()
@@ -133,12 +135,13 @@ extension ScrapeEngine {
 
             let key = UnsafeRawBufferPointer(rebasing: raw[parser.seriesRange])
             let hash = ScrapeCache.hash(key)
-            let found = cache.find(key, hash: hash)
+            let hit = cache.lookup(key, hash: hash)
+            let found = hit?.index
             var labels = Labels()
             var alreadyScraped = false
-            if let index = found {
-                alreadyScraped = cache.markSeen(index)
-                if cache.isDropped(index) { continue }
+            if let hit {
+                alreadyScraped = hit.seenBefore
+                if hit.dropped { continue }
             } else {
                 countLabelParse()
                 let parsed: Labels
@@ -177,8 +180,7 @@ extension ScrapeEngine {
                 if !count(.outOfBounds(t: t, minValid: maxTime)) { break }
                 continue
             }
-            if let index = found {
-                let ref = cache.ref(index)
+            if let index = found, let ref = hit?.ref {
                 if ref != .none {
                     batch.add(ref, t, value)
                     batchEntries.append((index, track))
@@ -208,8 +210,8 @@ extension ScrapeEngine {
         }
         }
         if result.error == nil { _ = flushKnown() }
-        knownBatch = batch
-        knownBatchEntries = batchEntries
+        swap(&batch, &knownBatch)
+        swap(&batchEntries, &knownBatchEntries)
 
         if sampleLimitHit {
             if result.error == nil { result.error = .sampleLimitExceeded }

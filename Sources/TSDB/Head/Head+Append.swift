@@ -88,34 +88,64 @@ package final class HeadAppender: Appender {
         }
         batchSlots.removeAll(keepingCapacity: true)
         batchSlots.append(contentsOf: repeatElement(-1, count: n))
+        // Accepted samples are gathered here (as indices) and moved into `samples` at the end.
+        var accepted = [Int32](repeating: 0, count: n)
+        var acceptedSlots = [Int32](repeating: 0, count: n)
+        var acceptedCount = 0
         var oldest = Int64.max
         var duplicates = 0
-        for stripeIndex in 0 ..< Head.stripeCount {
-            let lo = stripeStarts[stripeIndex], hi = stripeStarts[stripeIndex + 1]
-            if lo == hi { continue }
-            head.stripes[stripeIndex].state.withLock { s in
-                for k in lo ..< hi { batchSlots[k] = s.index[batch.refs[Int(batchOrder[k])]] ?? -1 }
-                for k in lo ..< hi {
-                    let i = Int(batchOrder[k])
-                    let slot = batchSlots[k]
-                    guard slot >= 0 else {
-                        batch.errors[i] = .unknownSeriesRef(batch.refs[i])
-                        continue
-                    }
-                    let t = batch.ts[i]
-                    switch s.slots[Int(slot)].admit(t: t, v: batch.vs[i], minValidTime: minValid) {
-                    case .append:
-                        samples.append(RefSample(ref: batch.refs[i], t: t, v: batch.vs[i]))
-                        sampleSlots.append(slot)
-                        if t < oldest { oldest = t }
-                    case .duplicate:
-                        duplicates += 1
-                    case let .reject(error):
-                        batch.errors[i] = error
+        let stripes = head.stripes
+        let starts = stripeStarts
+        batch.refs.withUnsafeBufferPointer { refs in
+        batch.ts.withUnsafeBufferPointer { ts in
+        batch.vs.withUnsafeBufferPointer { vs in
+        batch.errors.withUnsafeMutableBufferPointer { errors in
+        batchOrder.withUnsafeBufferPointer { order in
+        batchSlots.withUnsafeMutableBufferPointer { slots in
+        accepted.withUnsafeMutableBufferPointer { accepted in
+        acceptedSlots.withUnsafeMutableBufferPointer { acceptedSlots in
+            for stripeIndex in 0 ..< Head.stripeCount {
+                let lo = starts[stripeIndex], hi = starts[stripeIndex + 1]
+                if lo == hi { continue }
+                stripes[stripeIndex].state.withLock { s in
+                    for k in lo ..< hi { slots[k] = s.index[refs[Int(order[k])]] ?? -1 }
+                    for k in lo ..< hi {
+                        let i = Int(order[k])
+                        let slot = slots[k]
+                        guard slot >= 0 else {
+                            errors[i] = .unknownSeriesRef(refs[i])
+                            continue
+                        }
+                        let t = ts[i]
+                        switch s.slots[Int(slot)].admit(t: t, v: vs[i], minValidTime: minValid) {
+                        case .append:
+                            accepted[acceptedCount] = Int32(i)
+                            acceptedSlots[acceptedCount] = slot
+                            acceptedCount += 1
+                            if t < oldest { oldest = t }
+                        case .duplicate:
+                            duplicates += 1
+                        case let .reject(error):
+                            errors[i] = error
+                        }
                     }
                 }
             }
         }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        samples.reserveCapacity(samples.count + acceptedCount)
+        sampleSlots.reserveCapacity(sampleSlots.count + acceptedCount)
+        for k in 0 ..< acceptedCount {
+            let i = Int(accepted[k])
+            samples.append(RefSample(ref: batch.refs[i], t: batch.ts[i], v: batch.vs[i]))
+        }
+        sampleSlots.append(contentsOf: acceptedSlots[0 ..< acceptedCount])
         for case let e? in batch.errors { head.metrics.count(e.kind) }
         if duplicates > 0 { HeadMetrics.add(head.metrics.duplicatesIgnored, duplicates) }
         if oldest != .max { noteBuffered(oldest) }
@@ -167,21 +197,35 @@ package final class HeadAppender: Appender {
         var appended = 0, chunks = 0
         var minT = Int64.max, maxT = Int64.min
         var duplicates = 0
-        for (k, s) in samples.enumerated() {
-            let slot = sampleSlots[k]
-            let outcome = head.stripe(for: s.ref).state.withLock { st in
-                st.update(slot: slot) { $0.commit(t: s.t, v: s.v, chunkRange: range, samplesPerChunk: perChunk) }
-            }
-            switch outcome {
-            case let .appended(newChunk):
-                if newChunk { chunks += 1 }
-                appended += 1
-                if s.t < minT { minT = s.t }
-                if s.t > maxT { maxT = s.t }
-            case .duplicate: duplicates += 1
-            case let .rejected(kind): head.metrics.count(kind)
+        var rejected: [StorageErrorKind] = []
+        samples.withUnsafeBufferPointer { samples in
+            sampleSlots.withUnsafeBufferPointer { slots in
+                // Runs of samples in one stripe (a batch arrives grouped by stripe) share one
+                // lock.
+                var k = 0
+                while k < samples.count {
+                    let stripe = samples[k].ref.rawValue & Head.stripeMask
+                    var end = k + 1
+                    while end < samples.count && samples[end].ref.rawValue & Head.stripeMask == stripe { end += 1 }
+                    head.stripes[Int(stripe)].state.withLock { st in
+                        for j in k ..< end {
+                            let s = samples[j]
+                            switch st.update(slot: slots[j], { $0.commit(t: s.t, v: s.v, chunkRange: range, samplesPerChunk: perChunk) }) {
+                            case let .appended(newChunk):
+                                if newChunk { chunks += 1 }
+                                appended += 1
+                                if s.t < minT { minT = s.t }
+                                if s.t > maxT { maxT = s.t }
+                            case .duplicate: duplicates += 1
+                            case let .rejected(kind): rejected.append(kind)
+                            }
+                        }
+                    }
+                    k = end
+                }
             }
         }
+        for kind in rejected { head.metrics.count(kind) }
         HeadMetrics.add(head.metrics.duplicatesIgnored, duplicates)
         HeadMetrics.add(head.metrics.samplesAppended, appended)
         HeadMetrics.add(head.metrics.chunksCreated, chunks)
