@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import HTTP
 import Model
 
@@ -30,7 +31,10 @@ package actor ScrapeManager {
     /// The engine's counters, shared by all loops.
     package nonisolated let metrics: ScrapeMetrics
     private let appendable: any Appendable
-    private let client: HTTPClient
+    /// One HTTP client (one epoll thread) per core: a loop's scrapes are sent and appended on
+    /// its client's thread, so the clients spread scraping over the cores.
+    private let clients: [HTTPClient]
+    private var nextClient = 0
     private let options: ScrapeManagerOptions
     private var pools: [String: ScrapePool] = [:]
     /// Stopped loops whose end-of-run stale markers are still pending.
@@ -42,7 +46,7 @@ package actor ScrapeManager {
         self.appendable = appendable
         self.options = options
         self.metrics = ScrapeMetrics()
-        self.client = HTTPClient()
+        self.clients = (0 ..< max(1, ProcessInfo.processInfo.activeProcessorCount)).map { _ in HTTPClient() }
     }
 
     /// Applies a (re)loaded configuration and returns the problems found (jobs whose relabel
@@ -135,7 +139,7 @@ package actor ScrapeManager {
         await withTaskGroup(of: Void.self) { group in
             for loop in loops { group.addTask { await loop.stop(staleness: staleness) } }
         }
-        client.shutdown()
+        for client in clients { client.shutdown() }
     }
 
     // MARK: Sync
@@ -160,6 +164,8 @@ package actor ScrapeManager {
             } else {
                 let loopOptions = ScrapeLoopOptions(config: pool.config, target: target, metricRelabeler: pool.metricRelabeler,
                                                     offsetSeed: options.offsetSeed)
+                let client = clients[nextClient % clients.count]
+                nextClient &+= 1
                 let loop = ScrapeLoop(options: loopOptions, appendable: appendable, client: client, metrics: metrics,
                                       logger: options.logger)
                 if let previous = pool.carriedStatus[key] { loop.inheritStatus(previous) }
