@@ -54,6 +54,18 @@ import TestSupport
         instant("-node_temperature_celsius * 1e-9 > -1")
         instant(#"node_temperature_celsius{instance="host-03:9100"}[2m]"#)
         instant("absent(nonexistent_metric)")
+        // Regular expressions: Go's RE2 syntax, semantics and error texts.
+        instant(#"count by (instance) (node_temperature_celsius{instance=~"host-0[0-2]:\d+",sensor!~"(?i)GPU"})"#)
+        instant(#"label_replace(build_info{instance="host-01:9100"}, "host", "$1-${2}", "instance", "(?P<h>[^:]+):(\d+)")"#)
+        instant(#"node_temperature_celsius{instance=~"a**"}"#)
+        instant(#"node_temperature_celsius{instance=~"[z-a]"}"#)
+        instant(#"node_temperature_celsius{instance=~"(?=x)"}"#)
+        instant(#"label_replace(build_info, "x", "$1", "instance", "(")"#)
+        c.append(GoldenCase(target: "/api/v1/query?time=\(mid)&query=" + enc(#"node_temperature_celsius{instance=~"a(b"}"#),
+                            knownDifference: "2.42 compiles `^(?:re)$` and quotes that in a missing-paren error; Prometheus 3 parses the pattern alone first (`syntax.Parse(v, Perl|DotNL)`) and quotes it",
+                            prometheus3From: { json in
+                                if let e = json["error"] as? String { json["error"] = e.replacingOccurrences(of: "`^(?:a(b)$`", with: "`a(b`") }
+                            }))
         instant("sort_desc(sum by (instance) (node_temperature_celsius))")
         // Parameters of /query: time spellings, limit, timeout, stats.
         for t in ["2023-11-14T23:13:27Z", "2023-11-15T00:13:27%2B01:00", "2023-11-14T23:13:27.250Z", "1700003607.25", "1.700003607e9"] {
