@@ -47,8 +47,8 @@ let package = Package(
         .target(name: "Daemon",
                 dependencies: ["HTTP", "Config", "Telemetry", "API", "Model", "TSDB", "Scrape", "PromQL", "CSQLite", "CLZ4"],
                 swiftSettings: settings),
-        // Benchmark load generator (connections, slowloris; scrape targets later). Loopback only.
-        .executableTarget(name: "vigil-loadgen", swiftSettings: settings),
+        // Benchmark load generator (connections, slowloris, scrape targets, data files, parser loop). Loopback only.
+        .executableTarget(name: "vigil-loadgen", dependencies: ["Exposition", "Model"], swiftSettings: settings),
         // Helpers shared by the test targets only: corpus location, temp dirs, raw clients.
         .target(name: "TestSupport", dependencies: ["Model"], swiftSettings: settings),
         .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),
@@ -65,5 +65,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"], swiftSettings: settings),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Model", "PromQL", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "HTTP", "Config", "Telemetry", "TSDB", "Model"], swiftSettings: settings),
+        // Vigil's executables side by side with the real Prometheus, node_exporter and promtool.
+        .testTarget(name: "InteropTests", dependencies: ["TestSupport", "Model"], swiftSettings: settings),
     ]
 )

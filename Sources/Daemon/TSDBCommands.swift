@@ -30,43 +30,89 @@ enum TSDBCommands {
         return 1
     }
 
-    /// Like `promtool tsdb create-blocks-from openmetrics`: every sample needs a timestamp, the
-    /// input must be OpenMetrics (ending in `# EOF`), samples are cut into 2 h blocks, and within
-    /// one block range a sample older than the previous one of its series is an error (the head
-    /// appender promtool uses refuses it). Prints the blocks written, as promtool does.
+    /// promtool commits its appender after this many samples of one block range.
+    static let samplesPerCommit = 5000
+
+    /// One block range's appender state, as promtool's pass over that range sees it.
+    final class RangeBatch {
+        /// Samples appended since the last commit, in file order.
+        var pending: [(labels: Labels, t: Int64, v: Double)] = []
+        /// Per series, the newest committed sample.
+        var committed: [Labels: (t: Int64, v: Double)] = [:]
+        /// The oldest and newest sample kept, for the block table.
+        var minT = Int64.max, maxT = Int64.min
+    }
+
+    /// Like `promtool tsdb create-blocks-from openmetrics`: the input must be OpenMetrics
+    /// (ending in `# EOF`) with a timestamp on every sample, checked over the whole file before
+    /// anything is written; samples are cut into 2 h blocks.
+    ///
+    /// promtool appends each block range's samples, in file order, to a head appender that it
+    /// commits every 5000 samples, and the head checks a new sample only against committed ones.
+    /// So, per series: a sample older than a committed one is an error (`out of order sample`),
+    /// as is one at a committed timestamp with other value bits (`duplicate sample for
+    /// timestamp`); within one uncommitted batch, a sample not newer than the series' previous
+    /// one is silently dropped at commit (the first one for a timestamp wins). The same rules
+    /// apply here, batch boundaries included, and so does promtool's skipping of negative
+    /// timestamps before the first range (see `firstRangeStart`). Prints the blocks written, as promtool does, with
+    /// the oldest and newest+1 sample time of each.
     static func importOpenMetrics(file: String, dataDir: String) -> Int32 {
         guard let data = FileManager.default.contents(atPath: file) else {
             return fail("read input: open \(file): no such file or readable")
         }
+        let bytes = Array(data)
         let blockRange: Int64 = 2 * 3_600_000
-        var parser = ExpositionParser(Array(data), format: .openMetrics)
+        // Pass 1: the whole file parses and every sample has a timestamp.
+        var check = ExpositionParser(bytes, format: .openMetrics)
+        var oldest = Int64.max
+        do {
+            while let entry = try check.next() {
+                guard case .series = entry else { continue }
+                guard let t = check.timestamp else {
+                    return fail("expected timestamp for series \((try? check.labels())?.description ?? ""), got none")
+                }
+                oldest = min(oldest, t)
+            }
+        } catch {
+            return fail("parse: \(error)")
+        }
+        // Pass 2: append with promtool's batches.
         let writer: BlockWriter
         do { writer = try BlockWriter(dir: dataDir, blockRangeMs: blockRange) } catch {
             return fail("create writer: \(error)")
         }
-        // Per series and block range, the last (timestamp, value) seen, for promtool's order rules.
-        var last: [Labels: (t: Int64, v: Double)] = [:]
-        var samples = 0
+        // promtool's first block range starts at the oldest sample time truncated toward zero to
+        // a multiple of the range; for negative times that is after the oldest sample, and the
+        // samples before it are never appended.
+        let firstRangeStart = oldest == .max ? 0 : blockRange * (oldest / blockRange)
+        var batches: [Int64: RangeBatch] = [:]
+        func commit(_ batch: RangeBatch) throws(TSDBError) {
+            for s in batch.pending {
+                if let c = batch.committed[s.labels], s.t <= c.t { continue }
+                batch.committed[s.labels] = (s.t, s.v)
+                try writer.add(s.labels, t: s.t, v: s.v)
+                batch.minT = min(batch.minT, s.t)
+                batch.maxT = max(batch.maxT, s.t)
+            }
+            batch.pending.removeAll(keepingCapacity: true)
+        }
+        var parser = ExpositionParser(bytes, format: .openMetrics)
         do {
             while let entry = try parser.next() {
-                guard case .series = entry else { continue }
+                guard case .series = entry, let t = parser.timestamp, t >= firstRangeStart else { continue }
                 let labels = try parser.labels()
-                guard let t = parser.timestamp else {
-                    return fail("expected timestamp for series \(labels), got none")
-                }
                 let v = parser.value
-                let key = labels
-                let rangeStart = t >= 0 ? t / blockRange : (t - blockRange + 1) / blockRange
-                if let prev = last[key], prev.t / blockRange == rangeStart {
-                    if t < prev.t { return fail("add sample: out of order sample") }
-                    if t == prev.t, prev.v.bitPattern != v.bitPattern {
-                        return fail("add sample: duplicate sample for timestamp")
-                    }
+                let range = t >= 0 ? t / blockRange : (t - blockRange + 1) / blockRange
+                let batch: RangeBatch
+                if let b = batches[range] { batch = b } else { batch = RangeBatch(); batches[range] = batch }
+                if let c = batch.committed[labels] {
+                    if t < c.t { return fail("add sample: out of order sample") }
+                    if t == c.t, c.v.bitPattern != v.bitPattern { return fail("add sample: duplicate sample for timestamp") }
                 }
-                last[key] = (t, v)
-                try writer.add(labels, t: t, v: v)
-                samples += 1
+                batch.pending.append((labels, t, v))
+                if batch.pending.count >= samplesPerCommit { try commit(batch) }
             }
+            for range in batches.keys.sorted() { if let b = batches[range] { try commit(b) } }
         } catch let e as ExpositionError {
             return fail("parse: \(e)")
         } catch {
@@ -80,7 +126,11 @@ enum TSDBCommands {
         var rows = [["BLOCK ULID", "MIN TIME", "MAX TIME", "DURATION", "NUM SAMPLES", "NUM CHUNKS", "NUM SERIES", "SIZE"]]
         for m in metas.sorted(by: { $0.minTime < $1.minTime }) {
             let size = (try? Block.open("\(dataDir)/\(m.ulid)").sizeBytes) ?? 0
-            rows.append([m.ulid, String(m.minTime), String(m.maxTime), goDuration(ms: m.maxTime - m.minTime),
+            // promtool's blocks span their samples: the oldest, and the newest plus 1 ms.
+            let batch = batches[m.minTime >= 0 ? m.minTime / blockRange : (m.minTime - blockRange + 1) / blockRange]
+            let minT = batch.map { $0.minT } ?? m.minTime
+            let maxT = batch.map { $0.maxT + 1 } ?? m.maxTime
+            rows.append([m.ulid, String(minT), String(maxT), goDuration(ms: maxT - minT),
                          String(m.stats.numSamples), String(m.stats.numChunks), String(m.stats.numSeries), String(size)])
         }
         print(tabulate(rows), terminator: "")

@@ -14,6 +14,12 @@ package protocol Appender: AnyObject {
     /// A rejected sample leaves the rest of the batch intact.
     func append(ref: SeriesRef, labels: Labels, t: Int64, v: Double) throws(StorageError) -> SeriesRef
 
+    /// Adds `batch`'s samples of series known by reference (a scrape's known series), each as
+    /// `append(ref:labels:t:v:)` with no labels would, and records each sample's rejection in
+    /// `batch.errors` (nil: accepted). One call lets a storage take each lock once and overlap
+    /// the memory accesses of many series.
+    func append(batch: inout AppendBatch)
+
     /// Makes the batch durable per the storage's policy, then visible.
     func commit() throws(StorageError)
 
@@ -21,7 +27,47 @@ package protocol Appender: AnyObject {
     func rollback() throws(StorageError)
 }
 
+/// Samples of series known by reference, for `Appender.append(batch:)`: parallel arrays, reused
+/// across batches (`removeAll` keeps capacity).
+package struct AppendBatch {
+    package var refs: [SeriesRef] = []
+    package var ts: [Int64] = []
+    package var vs: [Double] = []
+    /// Filled by the appender: nil for an accepted sample, else why it was refused.
+    package var errors: [StorageError?] = []
+
+    package init() {}
+
+    package var count: Int { refs.count }
+
+    package mutating func add(_ ref: SeriesRef, _ t: Int64, _ v: Double) {
+        refs.append(ref)
+        ts.append(t)
+        vs.append(v)
+    }
+
+    package mutating func removeAll() {
+        refs.removeAll(keepingCapacity: true)
+        ts.removeAll(keepingCapacity: true)
+        vs.removeAll(keepingCapacity: true)
+        errors.removeAll(keepingCapacity: true)
+    }
+}
+
 extension Appender {
+    /// One sample at a time, for storages without a faster way.
+    package func append(batch: inout AppendBatch) {
+        batch.errors.removeAll(keepingCapacity: true)
+        for i in 0 ..< batch.count {
+            do throws(StorageError) {
+                _ = try append(ref: batch.refs[i], labels: Labels(), t: batch.ts[i], v: batch.vs[i])
+                batch.errors.append(nil)
+            } catch {
+                batch.errors.append(error)
+            }
+        }
+    }
+
     /// Appends by labels.
     @discardableResult
     package func append(_ labels: Labels, t: Int64, v: Double) throws(StorageError) -> SeriesRef {

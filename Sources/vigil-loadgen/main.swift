@@ -11,6 +11,9 @@ import Dispatch
 //   vigil-loadgen openmetrics FILE SERIES HOURS STEP_SECONDS
 //     Writes SERIES series over HOURS at STEP_SECONDS, ending now, as an OpenMetrics file for
 //     `vigil tsdb import openmetrics` and `promtool tsdb create-blocks-from openmetrics`.
+//   vigil-loadgen parse FILE SECONDS
+//     Parses one exposition body in a loop on one thread with Vigil's parser and prints
+//     MB/s and samples/s per CPU second.
 //   vigil-loadgen targets HOST:PORT TARGETS SERIES SECONDS
 //     Serves TARGETS scrape targets of SERIES series each at /target/<i>/metrics on one
 //     loopback port (0 picks one) for SECONDS, with counters rising, gauges wandering and a
@@ -20,6 +23,7 @@ func usage() -> Never {
     print("usage: vigil-loadgen idle-conns|slowloris HOST:PORT COUNT SECONDS")
     print("       vigil-loadgen targets HOST:PORT TARGETS SERIES SECONDS")
     print("       vigil-loadgen openmetrics FILE SERIES HOURS STEP_SECONDS")
+    print("       vigil-loadgen parse FILE SECONDS")
     exit(2)
 }
 
@@ -46,6 +50,10 @@ if args.first == "openmetrics" {
         exit(1)
     }
     exit(0)
+}
+if args.first == "parse" {
+    guard args.count == 3, let seconds = Double(args[2]), seconds > 0, seconds <= 600 else { usage() }
+    exit(ParseBench.run(path: args[1], seconds: seconds))
 }
 if args.first == "targets" {
     // Loopback only: the address must be 127.0.0.0/8 (or localhost).

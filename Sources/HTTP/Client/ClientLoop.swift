@@ -26,6 +26,11 @@ final class ClientLoop: @unchecked Sendable {
     private var conns: [Int32: Conn] = [:]
     private var idle: [String: [Conn]] = [:]
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var periodic = PeriodicHeap()
+    /// Resolves a host without waiting (literals, cache); set by `run`.
+    private var resolveNow: (String, Int) -> sockaddr_in? = { _, _ in nil }
+    /// Resolves a host off the loop, then hands the exchange back as a submission; set by `run`.
+    private var resolveLater: (ClientRequest, UInt64, @escaping Completion) -> Void = { _, _, c in c(.failure(.shutdown)) }
 
     init(epfd: Int32, wakeFD: Int32, maxIdlePerHost: Int) {
         self.epfd = epfd
@@ -33,7 +38,11 @@ final class ClientLoop: @unchecked Sendable {
         self.maxIdlePerHost = maxIdlePerHost
     }
 
-    func run(take: () -> [Submission], stopping: () -> Bool) {
+    func run(take: () -> [Submission], takePeriodic: () -> (add: [PeriodicFetch], cancel: [PeriodicFetch]),
+             resolve: @escaping (String, Int) -> sockaddr_in?,
+             resolveLater: @escaping (ClientRequest, UInt64, @escaping Completion) -> Void, stopping: () -> Bool) {
+        resolveNow = resolve
+        self.resolveLater = resolveLater
         let events = UnsafeMutableRawPointer.allocate(byteCount: 256 * LinuxSystem.eventStride, alignment: 8)
         defer { events.deallocate() }
         while !stopping() {
@@ -45,23 +54,91 @@ final class ClientLoop: @unchecked Sendable {
                         var v: UInt64 = 0
                         _ = read(wakeFD, &v, 8)
                         for s in take() { start(s) }
+                        let changes = takePeriodic()
+                        for p in changes.add { periodic.push(p) }
+                        for p in changes.cancel where !p.inFlight { dropIfCancelled(p) }
                     } else if let c = conns[fd] {
                         handle(c, events: ev)
                     }
                 }
             }
             expire()
+            firePeriodic()
         }
         for c in Array(conns.values) { finish(c, .failure(.shutdown), reusable: false) }
         for s in take() { s.3(.failure(.shutdown)) }
+        let changes = takePeriodic()
+        for p in periodic.removeAll() + changes.add + changes.cancel { p.finish() }
     }
 
-    /// epoll timeout: until the nearest deadline, at most 250 ms.
+    /// epoll timeout: until the nearest deadline or periodic tick, at most 250 ms.
     private func waitMillis() -> Int32 {
         let now = LinuxSystem.monotonicNanos()
         var nearest = now + 250_000_000
         for c in conns.values { if let j = c.job, j.1 < nearest { nearest = j.1 } }
-        return Int32(max(0, min(250, (nearest > now ? nearest - now : 0) / 1_000_000 + 1)))
+        if let due = periodic.nextDue, due < nearest { nearest = due }
+        guard nearest > now else { return 0 }
+        // Round up, so a tick is never fired a little early and then waited for again.
+        return Int32(min(250, (nearest - now + 999_999) / 1_000_000))
+    }
+
+    // MARK: Periodic exchanges
+
+    /// Starts every periodic exchange that is due.
+    private func firePeriodic() {
+        guard let due = periodic.nextDue, due <= LinuxSystem.monotonicNanos() else { return }
+        var now = LinuxSystem.monotonicNanos()
+        while let next = periodic.nextDue, next <= now, let p = periodic.pop() {
+            if p.cancelRequested { p.finish(); continue }
+            fire(p)
+            now = LinuxSystem.monotonicNanos()
+        }
+    }
+
+    /// One tick: sends the request (or skips it) and arranges for the handler and the next tick.
+    private func fire(_ p: PeriodicFetch) {
+        let startedWall = ClientLoop.wallNanos()
+        let startedMono = LinuxSystem.monotonicNanos()
+        guard let request = p.prepare() else {
+            completeTick(p, nil, startedWall, startedMono)
+            return
+        }
+        p.inFlight = true
+        let completion: Completion = { [unowned self] result in
+            self.completeTick(p, result, startedWall, startedMono)
+        }
+        let timeout = UInt64(max(0, request.timeout.components.seconds)) * 1_000_000_000
+            + UInt64(max(0, request.timeout.components.attoseconds / 1_000_000_000))
+        let deadline = startedMono + timeout
+        if let addr = resolveNow(request.host, request.port) {
+            start((request, deadline, addr, completion))
+            return
+        }
+        // A name not in the cache: resolved off the loop, back as a submission; the completion
+        // still runs on this thread.
+        resolveLater(request, deadline, completion)
+    }
+
+    /// The handler, then the next tick (or the end of the schedule).
+    private func completeTick(_ p: PeriodicFetch, _ result: Result<ClientResponse, HTTPClientError>?, _ wall: Int64, _ mono: UInt64) {
+        p.inFlight = false
+        if case .failure(.shutdown)? = result {
+            // The client is going away: not a failed scrape.
+            p.finish()
+            return
+        }
+        var next = p.nextNs + p.intervalNs
+        let now = LinuxSystem.monotonicNanos()
+        while next <= now { next += p.intervalNs }
+        p.nextNs = next
+        p.handle(PeriodicTick(result: result, startedWallNs: wall, startedMonotonicNs: mono, nextTickInNs: next - now))
+        if p.cancelRequested { p.finish() } else { periodic.push(p) }
+    }
+
+    /// A cancelled schedule with nothing in flight is finished now; it leaves the heap lazily.
+    private func dropIfCancelled(_ p: PeriodicFetch) {
+        guard p.cancelRequested, !p.inFlight else { return }
+        p.finish()
     }
 
     private func expire() {

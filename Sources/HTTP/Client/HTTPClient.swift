@@ -21,6 +21,8 @@ package final class HTTPClient: Sendable {
     private let epfd: Int32
     private let wakeFD: Int32
     private let submissions = Mutex<[Job]>([])
+    /// Periodic exchanges to add, and ones to cancel, handed to the loop thread.
+    private let periodicChanges = Mutex<(add: [PeriodicFetch], cancel: [PeriodicFetch])>(([], []))
     private let stopping = Atomic<Bool>(false)
     private let thread = Mutex<OSThread?>(nil)
     private let resolver = HostResolver()
@@ -36,6 +38,9 @@ package final class HTTPClient: Sendable {
         let loop = ClientLoop(epfd: epfd, wakeFD: wakeFD, maxIdlePerHost: maxIdlePerHost)
         let t = OSThread(name: "vigil-httpclient") { [self] in
             loop.run(take: { self.submissions.withLock { s in let j = s; s.removeAll(); return j.map { ($0.request, $0.deadline, $0.address, $0.completion) } } },
+                     takePeriodic: { self.periodicChanges.withLock { c in let x = c; c = ([], []); return x } },
+                     resolve: { host, port in self.resolver.resolveNow(host, port: port) },
+                     resolveLater: { request, deadline, completion in self.resolveThenSubmit(request, deadline: deadline, completion: completion) },
                      stopping: { self.stopping.load(ordering: .acquiring) })
         }
         thread.withLock { $0 = t }
@@ -58,6 +63,39 @@ package final class HTTPClient: Sendable {
         }
     }
 
+    /// Resolves `request`'s host off the loop, then queues the exchange (or its failure) for it.
+    private func resolveThenSubmit(_ request: ClientRequest, deadline: UInt64,
+                                   completion: @escaping @Sendable (Result<ClientResponse, HTTPClientError>) -> Void) {
+        resolver.resolve(request.host, port: request.port) { [self] result in
+            switch result {
+            case .failure(let e):
+                submissions.withLock { $0.append(Job(request: request, deadline: deadline, address: nil, completion: { _ in completion(.failure(e)) })) }
+            case .success(let addr):
+                submissions.withLock { $0.append(Job(request: request, deadline: deadline, address: addr, completion: completion)) }
+            }
+            wake()
+        }
+    }
+
+    /// Hands a new periodic exchange to the loop.
+    func submitPeriodic(_ p: PeriodicFetch) {
+        if stopping.load(ordering: .acquiring) { p.finish(); return }
+        periodicChanges.withLock { $0.add.append(p) }
+        wake()
+    }
+
+    /// Asks the loop to drop a periodic exchange (after its exchange in flight, if any).
+    func requestCancel(_ p: PeriodicFetch) {
+        if stopping.load(ordering: .acquiring) { p.finish(); return }
+        periodicChanges.withLock { $0.cancel.append(p) }
+        wake()
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
     /// `send` for async callers.
     package func fetch(_ request: ClientRequest) async -> Result<ClientResponse, HTTPClientError> {
         await withCheckedContinuation { c in send(request) { c.resume(returning: $0) } }
@@ -74,6 +112,8 @@ package final class HTTPClient: Sendable {
         close(epfd)
         let left = submissions.withLock { s in let j = s; s.removeAll(); return j }
         for j in left { j.completion(.failure(.shutdown)) }
+        let changes = periodicChanges.withLock { c in let x = c; c = ([], []); return x }
+        for p in changes.add + changes.cancel { p.finish() }
     }
 
     deinit { shutdown() }
@@ -84,6 +124,19 @@ package final class HTTPClient: Sendable {
 final class HostResolver: Sendable {
     private let cache = Mutex<[String: (addr: in_addr, expires: UInt64)]>([:])
     private let queue = DispatchQueue(label: "vigil.httpclient.resolve", attributes: .concurrent)
+
+    /// The address without waiting: IPv4 literals, `localhost` and cached names; nil otherwise.
+    func resolveNow(_ host: String, port: Int) -> sockaddr_in? {
+        guard (0 ... 65535).contains(port) else { return nil }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        let name = host == "localhost" ? "127.0.0.1" : host
+        if inet_pton(AF_INET, name, &addr.sin_addr) == 1 { return addr }
+        guard let hit = cache.withLock({ $0[name] }), hit.expires > LinuxSystem.monotonicNanos() else { return nil }
+        addr.sin_addr = hit.addr
+        return addr
+    }
 
     func resolve(_ host: String, port: Int, _ done: @escaping @Sendable (Result<sockaddr_in, HTTPClientError>) -> Void) {
         guard (0 ... 65535).contains(port) else { done(.failure(.connect("invalid port \(port)"))); return }

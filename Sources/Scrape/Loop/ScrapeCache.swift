@@ -8,8 +8,9 @@ import Exposition
 ///
 /// Design:
 /// - Keys live back to back in one byte arena; `entries` holds offsets, the key's hash, the
-///   reference, the final labels and two iteration numbers; `slots` is an open-addressing
-///   (linear probing) table of entry indices. A lookup hashes the caller's bytes once
+///   reference and two iteration numbers (plain values, so reading one copies no reference
+///   and costs no retain), `labelSets` the final labels at the same index; `slots` is an
+///   open-addressing (linear probing) table of entry indices. A lookup hashes the caller's bytes once
 ///   (xxHash64) and compares candidates with `memcmp`, so a known series costs no allocation,
 ///   no label parsing, no relabeling and no sorting.
 /// - A series that metric relabeling dropped is an entry with `dropped` set, so it is skipped
@@ -25,13 +26,12 @@ import Exposition
 ///
 /// Not `Sendable`: it belongs to one scrape loop and is used by one task at a time.
 final class ScrapeCache {
-    /// One cached series.
+    /// One cached series, without its labels (those are in `labelSets` at the same index).
     struct Entry {
         var keyOffset: Int
         var keyLength: Int
         var hash: UInt64
         var ref: SeriesRef
-        var labels: Labels
         /// The iteration in which the key was last seen.
         var lastIter: UInt64
         /// The iteration in which the series was last tracked for staleness; 0 for never.
@@ -49,6 +49,8 @@ final class ScrapeCache {
     }
 
     private(set) var entries: [Entry] = []
+    /// The final labels of `entries[i]`.
+    private(set) var labelSets: [Labels] = []
     private var keys: [UInt8] = []
     private var slots: [Int32]
     private var mask: Int
@@ -71,6 +73,7 @@ final class ScrapeCache {
         slots = [Int32](repeating: -1, count: size)
         mask = size - 1
         entries.reserveCapacity(capacity)
+        labelSets.reserveCapacity(capacity)
     }
 
     /// The number of cached keys, dropped ones included.
@@ -109,9 +112,17 @@ final class ScrapeCache {
         return already
     }
 
-    /// The entry at `index`.
+    /// The reference of the entry at `index`.
     @inline(__always)
-    func entry(_ index: Int) -> Entry { entries[index] }
+    func ref(_ index: Int) -> SeriesRef { entries[index].ref }
+
+    /// True when metric relabeling dropped the series at `index`.
+    @inline(__always)
+    func isDropped(_ index: Int) -> Bool { entries[index].dropped }
+
+    /// The final labels of the entry at `index`.
+    @inline(__always)
+    func labels(_ index: Int) -> Labels { labelSets[index] }
 
     /// Points the entry at a new reference (the storage recreated the series).
     @inline(__always)
@@ -128,8 +139,9 @@ final class ScrapeCache {
     @discardableResult
     func add(_ key: UnsafeRawBufferPointer, hash: UInt64, ref: SeriesRef, labels: Labels, dropped: Bool = false) -> Int {
         let index = entries.count
-        entries.append(Entry(keyOffset: keys.count, keyLength: key.count, hash: hash, ref: ref, labels: labels,
+        entries.append(Entry(keyOffset: keys.count, keyLength: key.count, hash: hash, ref: ref,
                              lastIter: iter, trackedIter: 0, dropped: dropped))
+        labelSets.append(labels)
         keys.append(contentsOf: key)
         if (entries.count) * 2 > slots.count {
             rebuildSlots(size: slots.count * 2)
@@ -168,9 +180,9 @@ final class ScrapeCache {
         var current = Set<SeriesRef>()
         for e in entries where e.trackedIter == iter { current.insert(e.ref) }
         for index in candidates {
-            let e = entries[index]
-            if current.contains(e.ref) { continue }
-            if !body(e.ref, e.labels) { return }
+            let ref = entries[index].ref
+            if current.contains(ref) { continue }
+            if !body(ref, labelSets[index]) { return }
         }
     }
 
@@ -203,15 +215,19 @@ final class ScrapeCache {
         let now = iter
         var newEntries: [Entry] = []
         newEntries.reserveCapacity(entries.count)
+        var newLabels: [Labels] = []
+        newLabels.reserveCapacity(entries.count)
         var newKeys: [UInt8] = []
         newKeys.reserveCapacity(keys.count)
-        for var e in entries where e.lastIter == now {
+        for (i, var e) in entries.enumerated() where e.lastIter == now {
             let start = e.keyOffset
             e.keyOffset = newKeys.count
             newKeys.append(contentsOf: keys[start ..< start + e.keyLength])
             newEntries.append(e)
+            newLabels.append(labelSets[i])
         }
         entries = newEntries
+        labelSets = newLabels
         keys = newKeys
         rebuildSlots(size: max(16, entries.count * 2))
     }

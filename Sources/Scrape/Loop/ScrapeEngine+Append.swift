@@ -51,9 +51,69 @@ extension ScrapeEngine {
         var outOfOrder = 0, duplicates = 0, outOfBounds = 0
         let cache = self.cache
 
+        /// Counts a per-sample refusal; false for an error that fails the scrape.
+        func count(_ rejection: StorageError) -> Bool {
+            switch rejection {
+            case .outOfOrderSample, .tooOldSample:
+                outOfOrder += 1
+                ScrapeMetrics.inc(metrics.sampleOutOfOrder)
+            case .duplicateSampleForTimestamp:
+                duplicates += 1
+                ScrapeMetrics.inc(metrics.sampleDuplicateTimestamp)
+            case .outOfBounds:
+                outOfBounds += 1
+                ScrapeMetrics.inc(metrics.sampleOutOfBounds)
+            default:
+                result.error = .storage(rejection)
+                return false
+            }
+            return true
+        }
+
+        // Samples of cached series go to the storage in one batch (see `flushKnown`); their
+        // cache entries and whether they are tracked for staleness wait beside them.
+        var batch = knownBatch
+        batch.removeAll()
+        var batchEntries = knownBatchEntries
+        batchEntries.removeAll(keepingCapacity: true)
+
+        /// Appends the batched samples and settles their cache entries; false on a hard error.
+        func flushKnown() -> Bool {
+            guard batch.count > 0 else { return true }
+            app.append(batch: &batch)
+            var ok = true
+            for k in 0 ..< batch.count where ok {
+                let (index, track) = batchEntries[k]
+                var rejection = batch.errors[k]
+                var ref = batch.refs[k]
+                if case .unknownSeriesRef? = rejection {
+                    // The storage dropped the series (inactive past a head truncation): append
+                    // by labels, which creates it again.
+                    do throws(StorageError) {
+                        ref = try app.append(ref: .none, labels: cache.labels(index), t: batch.ts[k], v: batch.vs[k])
+                        rejection = nil
+                    } catch {
+                        rejection = error
+                    }
+                }
+                if let rejection {
+                    ok = count(rejection)
+                } else {
+                    cache.updateRef(index, ref)
+                    if track && ref != .none { cache.trackStaleness(index) }
+                }
+            }
+            batch.removeAll()
+            batchEntries.removeAll(keepingCapacity: true)
+            return ok
+        }
+
+        // The parser shares `body`'s storage, so its series ranges index these bytes; one
+        // pointer for the whole pass keeps the cache lookup free of per-sample closures.
+        body.withUnsafeBytes { raw in
         loop: while true {
             let entry: ExpositionEntry?
-            do { entry = try parser.next() } catch {
+            do throws(ExpositionError) { entry = try parser.next() } catch {
                 result.error = .exposition(error)
                 break
             }
@@ -69,30 +129,25 @@ extension ScrapeEngine {
             let parsedTimestamp = honorTimestamps ? parser.timestamp : nil
             let t = parsedTimestamp ?? defTime
             let value = parser.value
+            let track = parsedTimestamp == nil || trackExplicit
 
-            let (found, hash) = parser.withSeriesBytes { key in
-                let h = ScrapeCache.hash(key)
-                return (cache.find(key, hash: h), h)
-            }
-            var ref = SeriesRef.none
-            let labels: Labels
+            let key = UnsafeRawBufferPointer(rebasing: raw[parser.seriesRange])
+            let hash = ScrapeCache.hash(key)
+            let found = cache.find(key, hash: hash)
+            var labels = Labels()
             var alreadyScraped = false
             if let index = found {
                 alreadyScraped = cache.markSeen(index)
-                if cache.entries[index].dropped { continue }
-                ref = cache.entries[index].ref
-                labels = cache.entries[index].labels
+                if cache.isDropped(index) { continue }
             } else {
                 countLabelParse()
                 let parsed: Labels
-                do { parsed = try parser.labels() } catch {
+                do throws(ExpositionError) { parsed = try parser.labels() } catch {
                     result.error = .exposition(error)
                     break
                 }
                 guard let mutated = mutateSampleLabels(parsed) else {
-                    parser.withSeriesBytes { key in
-                        _ = cache.add(key, hash: hash, ref: .none, labels: Labels(), dropped: true)
-                    }
+                    _ = cache.add(key, hash: hash, ref: .none, labels: Labels(), dropped: true)
                     continue
                 }
                 if let problem = checkLabels(mutated) {
@@ -101,64 +156,60 @@ extension ScrapeEngine {
                 }
                 labels = mutated
             }
-
-            // The limit and time bound wrap the storage appender in Prometheus
-            // (`limitAppender` over `timeLimitAppender`); the same checks in the same order.
-            var rejection: StorageError?
-            var overLimit = false
-            if alreadyScraped && parsedTimestamp == nil {
-                rejection = .duplicateSampleForTimestamp(t: t)
-            } else if sampleLimit > 0 && { appendedForLimit += 1; return appendedForLimit > sampleLimit }() {
-                overLimit = true
-            } else if t > maxTime {
-                rejection = .outOfBounds(t: t, minValid: maxTime)
-            } else {
-                do {
-                    ref = try app.append(ref: ref, labels: labels, t: t, v: value)
-                } catch {
-                    rejection = error
-                }
-            }
-
-            let track = parsedTimestamp == nil || trackExplicit
-            if rejection == nil && !overLimit, let index = found {
-                cache.updateRef(index, ref)
-                if track && ref != .none { cache.trackStaleness(index) }
-            }
-
-            var sampleAdded = false
-            if overLimit {
-                sampleLimitHit = true
-            } else if let rejection {
-                switch rejection {
-                case .outOfOrderSample, .tooOldSample:
-                    outOfOrder += 1
-                    ScrapeMetrics.inc(metrics.sampleOutOfOrder)
-                case .duplicateSampleForTimestamp:
-                    duplicates += 1
-                    ScrapeMetrics.inc(metrics.sampleDuplicateTimestamp)
-                case .outOfBounds:
-                    outOfBounds += 1
-                    ScrapeMetrics.inc(metrics.sampleOutOfBounds)
-                default:
-                    result.error = .storage(rejection)
-                    break loop
-                }
-            } else {
-                sampleAdded = true
-            }
-
-            // Only series that reached the storage are cached: one refused by the limit needs no
-            // stale marker when it goes away.
-            if found == nil && sampleAdded {
-                let index = parser.withSeriesBytes { key in cache.add(key, hash: hash, ref: ref, labels: labels) }
-                if track && ref != .none { cache.trackStaleness(index) }
-                if !sampleLimitHit { result.seriesAdded += 1 }
-            }
             // Counted even when refused, so that the post-relabeling count is the number of
             // series the target exposes after relabeling.
             result.added += 1
+
+            // The limit and time bound wrap the storage appender in Prometheus
+            // (`limitAppender` over `timeLimitAppender`); the same checks in the same order.
+            if alreadyScraped && parsedTimestamp == nil {
+                if !count(.duplicateSampleForTimestamp(t: t)) { break }
+                continue
+            }
+            if sampleLimit > 0 {
+                appendedForLimit += 1
+                if appendedForLimit > sampleLimit {
+                    sampleLimitHit = true
+                    continue
+                }
+            }
+            if t > maxTime {
+                if !count(.outOfBounds(t: t, minValid: maxTime)) { break }
+                continue
+            }
+            if let index = found {
+                let ref = cache.ref(index)
+                if ref != .none {
+                    batch.add(ref, t, value)
+                    batchEntries.append((index, track))
+                    if batch.count >= 4096 && !flushKnown() { break }
+                    continue
+                }
+            }
+
+            // A new series (or a cached one without a reference): appended by labels now.
+            var ref = SeriesRef.none
+            do throws(StorageError) {
+                ref = try app.append(ref: .none, labels: found.map { cache.labels($0) } ?? labels, t: t, v: value)
+            } catch {
+                if !count(error) { break }
+                continue
+            }
+            if let index = found {
+                cache.updateRef(index, ref)
+                if track && ref != .none { cache.trackStaleness(index) }
+            } else {
+                // Only series that reached the storage are cached: one refused by the limit
+                // needs no stale marker when it goes away.
+                let index = cache.add(key, hash: hash, ref: ref, labels: labels)
+                if track && ref != .none { cache.trackStaleness(index) }
+                if !sampleLimitHit { result.seriesAdded += 1 }
+            }
         }
+        }
+        if result.error == nil { _ = flushKnown() }
+        knownBatch = batch
+        knownBatchEntries = batchEntries
 
         if sampleLimitHit {
             if result.error == nil { result.error = .sampleLimitExceeded }

@@ -40,6 +40,10 @@ package final class ScrapeEngine: @unchecked Sendable {
     let reportLabels: [Labels]
     var reportRefs: [SeriesRef]
 
+    /// Reused buffers of the known-series batch (see `append`).
+    var knownBatch = AppendBatch()
+    var knownBatchEntries: [(index: Int, track: Bool)] = []
+
     /// Series resolved through `labels()` and relabeling (cache misses).
     package private(set) var labelParses = 0
     /// True once a scrape was processed (end-of-run staleness needs one).

@@ -39,6 +39,17 @@ package final class ScrapeLoop: Sendable {
         var nextTick: ContinuousClock.Instant?
         /// The end-of-run task finished (wrote its markers or was cancelled).
         var endOfRunFinished = false
+        /// The run task was cancelled, and what it waits on until then.
+        var runCancelled = false
+        var runWaiter: CheckedContinuation<Void, Never>?
+    }
+
+    /// Per-tick state of the schedule (used by one tick at a time, on the client's thread).
+    private struct TickState {
+        /// The ideal schedule's current slot in wall-clock ns (0 before the first tick).
+        var aligned: Int64 = 0
+        /// The forced error in effect when the tick's request was prepared.
+        var forced: ScrapeError?
     }
 
     /// The loop's options.
@@ -49,6 +60,7 @@ package final class ScrapeLoop: Sendable {
     private let control = Mutex(Control())
     private let statusState = Mutex(TargetStatus())
     private let metadataState = Mutex<[String: MetricMetadata]>([:])
+    private let tickState = Mutex(TickState())
 
     /// A loop for `options.target`, appending to `appendable` and fetching through `client`.
     package init(options: ScrapeLoopOptions, appendable: any Appendable, client: HTTPClient,
@@ -159,44 +171,74 @@ package final class ScrapeLoop: Sendable {
 
     // MARK: The loop
 
+    /// Hands the schedule to the HTTP client, which sends each tick's request itself and runs
+    /// `handleTick` on its own thread when the answer is in (no timer thread, no hop to the
+    /// cooperative pool per scrape); then waits to be cancelled, and cancels the schedule, which
+    /// lets an exchange in flight finish and be appended first.
     private func run() async {
         let intervalNs = max(Int64(1), options.target.interval.nanoseconds)
         let offset = Self.offset(intervalNs: intervalNs, nowNs: Self.wallNs(), targetHash: targetHash, seed: options.offsetSeed)
-        let clock = ContinuousClock()
-        var tick = clock.now + .nanoseconds(offset)
-        control.withLock { $0.nextTick = tick }
-        do { try await Task.sleep(until: tick, clock: clock) } catch { return }
-
-        let interval = Duration.nanoseconds(intervalNs)
+        let first = ContinuousClock.now + .nanoseconds(offset)
+        control.withLock { $0.nextTick = first }
         let tolerance = min(intervalNs / 100, 2_000_000)
-        var aligned = Self.wallNs()
-        while !Task.isCancelled {
-            var scrapeTime = Self.wallNs()
-            while scrapeTime - aligned >= intervalNs { aligned += intervalNs }
-            if scrapeTime - aligned <= tolerance { scrapeTime = aligned }
-            await scrapeAndReport(appendTimeMs: scrapeTime / 1_000_000)
+        let schedule = client.every(intervalNs: UInt64(intervalNs), firstDelayNs: UInt64(max(0, offset)), prepare: { [self] in
+            let forced = control.withLock { $0.forcedError }
+            tickState.withLock { $0.forced = forced }
+            guard forced == nil, case .success(let request) = scraper.request() else { return nil }
+            return request
+        }, handle: { [self] tick in
+            handleTick(tick, intervalNs: intervalNs, tolerance: tolerance)
+        })
+        await waitForCancellation()
+        await schedule.cancel()
+    }
 
-            tick = tick + interval
-            let now = clock.now
-            while tick <= now { tick = tick + interval }
-            let next = tick
-            control.withLock { $0.nextTick = next }
-            do { try await Task.sleep(until: tick, clock: clock) } catch { break }
+    private func waitForCancellation() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let cancelled = control.withLock { s -> Bool in
+                    if s.runCancelled { return true }
+                    s.runWaiter = c
+                    return false
+                }
+                if cancelled { c.resume() }
+            }
+        } onCancel: {
+            let waiter = control.withLock { s -> CheckedContinuation<Void, Never>? in
+                s.runCancelled = true
+                let w = s.runWaiter
+                s.runWaiter = nil
+                return w
+            }
+            waiter?.resume()
         }
     }
 
-    private func scrapeAndReport(appendTimeMs: Int64) async {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let forced = control.withLock { $0.forcedError }
-        let fetched: Result<ScrapedBody, ScrapeError>
-        if forced == nil {
-            fetched = await scraper.scrape(with: client)
-        } else {
-            fetched = .success(ScrapedBody(bytes: [], contentType: ""))
+    /// One scrape's outcome: the timestamp (snapped to the ideal schedule when within
+    /// min(1% of the interval, 2 ms) of it, as Prometheus' `AlignScrapeTimestamps`), the append,
+    /// the status.
+    private func handleTick(_ tick: PeriodicTick, intervalNs: Int64, tolerance: Int64) {
+        var scrapeTime = tick.startedWallNs
+        let (aligned, forced) = tickState.withLock { s -> (Int64, ScrapeError?) in
+            if s.aligned == 0 { s.aligned = scrapeTime }
+            while scrapeTime - s.aligned >= intervalNs { s.aligned += intervalNs }
+            return (s.aligned, s.forced)
         }
+        if scrapeTime - aligned <= tolerance { scrapeTime = aligned }
+        let appendTimeMs = scrapeTime / 1_000_000
+        let fetched: Result<ScrapedBody, ScrapeError>
+        if forced != nil {
+            fetched = .success(ScrapedBody(bytes: [], contentType: ""))
+        } else if let result = tick.result {
+            fetched = scraper.interpret(result)
+        } else if case .failure(let e) = scraper.request() {
+            fetched = .failure(e)
+        } else {
+            fetched = .failure(.unsupportedAddress(options.target.labels.get("__address__")))
+        }
+        let started = tick.startedMonotonicNs
         let summary = engine.process(fetched, forcedError: forced, appendTimeMs: appendTimeMs, nowMs: Self.wallMs(),
-                                     elapsed: { Self.seconds(start.duration(to: clock.now)) })
+                                     elapsed: { Double(Self.monotonicNs() &- started) / 1e9 })
         let labelParses = engine.labelParses
         let cached = engine.cachedSeries
         statusState.withLock { s in
@@ -214,6 +256,8 @@ package final class ScrapeLoop: Sendable {
         if let changed = engine.metadataIfChanged() {
             metadataState.withLock { $0 = changed }
         }
+        let next = ContinuousClock.now + .nanoseconds(Int64(min(tick.nextTickInNs, UInt64(Int64.max))))
+        control.withLock { $0.nextTick = next }
     }
 
     // MARK: Time
@@ -244,6 +288,13 @@ package final class ScrapeLoop: Sendable {
     }
 
     static func wallMs() -> Int64 { wallNs() / 1_000_000 }
+
+    /// CLOCK_MONOTONIC in ns, the HTTP client's clock.
+    static func monotonicNs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
 
     static func seconds(_ d: Duration) -> Double {
         let c = d.components

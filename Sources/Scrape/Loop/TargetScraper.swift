@@ -74,14 +74,18 @@ struct TargetScraper: Sendable {
         ]
     }
 
-    /// Fetches the body once.
-    func scrape(with client: HTTPClient) async -> Result<ScrapedBody, ScrapeError> {
+    /// The request of one scrape, or why the target cannot be scraped at all.
+    func request() -> Result<ClientRequest, ScrapeError> {
         if let unusable { return .failure(unusable) }
         var requestHeaders = headers
         if let auth = authorizationHeader() { requestHeaders.append(("Authorization", auth)) }
-        let request = ClientRequest(host: host, port: port, target: requestTarget, headers: requestHeaders,
-                                    timeout: timeout, maxBodyBytes: bodySizeLimit)
-        switch await client.fetch(request) {
+        return .success(ClientRequest(host: host, port: port, target: requestTarget, headers: requestHeaders,
+                                      timeout: timeout, maxBodyBytes: bodySizeLimit))
+    }
+
+    /// A response as a body or a scrape error.
+    func interpret(_ fetched: Result<ClientResponse, HTTPClientError>) -> Result<ScrapedBody, ScrapeError> {
+        switch fetched {
         case .failure(.bodyTooLarge):
             return .failure(.bodySizeLimitExceeded)
         case .failure(let e):

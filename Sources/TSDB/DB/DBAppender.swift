@@ -15,6 +15,10 @@ final class DBAppender: Appender {
         try head.append(ref: ref, labels: labels, t: t, v: v)
     }
 
+    func append(batch: inout AppendBatch) {
+        head.append(batch: &batch)
+    }
+
     func commit() throws(StorageError) {
         try head.commit()
         if db.headCompactable { db.requestCompaction() }

@@ -15,6 +15,9 @@ extension Head {
 package final class HeadAppender: Appender {
     private let head: Head
     private var samples: [RefSample] = []
+    /// The stripe slot of each buffered sample's series: commit appends there without a lookup
+    /// (the pending count keeps the series, and so its slot, in place until then).
+    private var sampleSlots: [Int32] = []
     private var frames: [UInt8] = []
     /// The oldest buffered sample (registered in `head.pendingBatches` while the batch is open).
     private var batchMinT = Int64.max
@@ -26,30 +29,96 @@ package final class HeadAppender: Appender {
         if head.closedFlag.load(ordering: .relaxed) { throw .closed }
         let minValid = head.appendableMinValidTime
         var resolved = ref
-        var verdict: AppendVerdict? = ref == .none ? nil : check(ref, t, v, minValid)
-        if verdict == nil {
+        var checked = ref == .none ? nil : check(ref, t, v, minValid)
+        if checked == nil {
             guard !labels.isEmpty else { throw ref == .none ? .emptyLabels : .unknownSeriesRef(ref) }
             resolved = head.getOrCreate(labels).ref
-            verdict = check(resolved, t, v, minValid)
+            checked = check(resolved, t, v, minValid)
         }
-        switch verdict {
-        case .append?:
-            samples.append(RefSample(ref: resolved, t: t, v: v))
-            noteBuffered(t)
-        case .duplicate?:
-            HeadMetrics.add(head.metrics.duplicatesIgnored)
-        case let .reject(error)?:
-            head.metrics.count(error.kind)
-            throw error
-        case nil:
+        if checked == nil {
             // The series was garbage-collected between creation and the check: a truncation
             // raced with this append. Create it again.
             resolved = head.getOrCreate(labels).ref
-            guard check(resolved, t, v, minValid) == .append else { throw .outOfBounds(t: t, minValid: minValid) }
+            checked = check(resolved, t, v, minValid)
+            guard checked?.0 == .append else { throw .outOfBounds(t: t, minValid: minValid) }
+        }
+        guard let (verdict, slot) = checked else { throw .outOfBounds(t: t, minValid: minValid) }
+        switch verdict {
+        case .append:
             samples.append(RefSample(ref: resolved, t: t, v: v))
+            sampleSlots.append(slot)
             noteBuffered(t)
+        case .duplicate:
+            HeadMetrics.add(head.metrics.duplicatesIgnored)
+        case let .reject(error):
+            head.metrics.count(error.kind)
+            throw error
         }
         return resolved
+    }
+
+    /// Scratch space of `append(batch:)`: sample indices grouped by stripe, and their slots.
+    private var batchOrder: [Int32] = []
+    private var batchSlots: [Int32] = []
+    private var stripeStarts = [Int](repeating: 0, count: Head.stripeCount + 1)
+
+    /// Appends samples of known series: groups them by stripe, then per stripe takes the lock
+    /// once and looks up every series before checking any, so the cache misses of one stripe's
+    /// lookups (and then of its series) overlap instead of following one another.
+    package func append(batch: inout AppendBatch) {
+        let n = batch.count
+        batch.errors.removeAll(keepingCapacity: true)
+        batch.errors.append(contentsOf: repeatElement(nil, count: n))
+        if head.closedFlag.load(ordering: .relaxed) {
+            for i in 0 ..< n { batch.errors[i] = .closed }
+            return
+        }
+        let minValid = head.appendableMinValidTime
+        // Counting sort of the sample indices by stripe.
+        for k in stripeStarts.indices { stripeStarts[k] = 0 }
+        for ref in batch.refs { stripeStarts[Int(ref.rawValue & Head.stripeMask) + 1] += 1 }
+        for k in 1 ..< stripeStarts.count { stripeStarts[k] += stripeStarts[k - 1] }
+        batchOrder.removeAll(keepingCapacity: true)
+        batchOrder.append(contentsOf: repeatElement(0, count: n))
+        var fill = stripeStarts
+        for (i, ref) in batch.refs.enumerated() {
+            let s = Int(ref.rawValue & Head.stripeMask)
+            batchOrder[fill[s]] = Int32(i)
+            fill[s] += 1
+        }
+        batchSlots.removeAll(keepingCapacity: true)
+        batchSlots.append(contentsOf: repeatElement(-1, count: n))
+        var oldest = Int64.max
+        var duplicates = 0
+        for stripeIndex in 0 ..< Head.stripeCount {
+            let lo = stripeStarts[stripeIndex], hi = stripeStarts[stripeIndex + 1]
+            if lo == hi { continue }
+            head.stripes[stripeIndex].state.withLock { s in
+                for k in lo ..< hi { batchSlots[k] = s.index[batch.refs[Int(batchOrder[k])]] ?? -1 }
+                for k in lo ..< hi {
+                    let i = Int(batchOrder[k])
+                    let slot = batchSlots[k]
+                    guard slot >= 0 else {
+                        batch.errors[i] = .unknownSeriesRef(batch.refs[i])
+                        continue
+                    }
+                    let t = batch.ts[i]
+                    switch s.slots[Int(slot)].admit(t: t, v: batch.vs[i], minValidTime: minValid) {
+                    case .append:
+                        samples.append(RefSample(ref: batch.refs[i], t: t, v: batch.vs[i]))
+                        sampleSlots.append(slot)
+                        if t < oldest { oldest = t }
+                    case .duplicate:
+                        duplicates += 1
+                    case let .reject(error):
+                        batch.errors[i] = error
+                    }
+                }
+            }
+        }
+        for case let e? in batch.errors { head.metrics.count(e.kind) }
+        if duplicates > 0 { HeadMetrics.add(head.metrics.duplicatesIgnored, duplicates) }
+        if oldest != .max { noteBuffered(oldest) }
     }
 
     private func noteBuffered(_ t: Int64) {
@@ -68,10 +137,11 @@ package final class HeadAppender: Appender {
 
     deinit { endBatch() }
 
-    /// The series' verdict, counting the sample as pending when accepted; nil if no such series.
-    private func check(_ ref: SeriesRef, _ t: Int64, _ v: Double, _ minValid: Int64) -> AppendVerdict? {
+    /// The series' verdict and slot, counting the sample as pending when accepted; nil if no
+    /// such series.
+    private func check(_ ref: SeriesRef, _ t: Int64, _ v: Double, _ minValid: Int64) -> (AppendVerdict, Int32)? {
         head.stripe(for: ref).state.withLock { s in
-            s.update(ref) { $0.admit(t: t, v: v, minValidTime: minValid) }
+            s.updateWithSlot(ref) { $0.admit(t: t, v: v, minValidTime: minValid) }
         }
     }
 
@@ -97,19 +167,19 @@ package final class HeadAppender: Appender {
         var appended = 0, chunks = 0
         var minT = Int64.max, maxT = Int64.min
         var duplicates = 0
-        for s in samples {
+        for (k, s) in samples.enumerated() {
+            let slot = sampleSlots[k]
             let outcome = head.stripe(for: s.ref).state.withLock { st in
-                st.update(s.ref) { $0.commit(t: s.t, v: s.v, chunkRange: range, samplesPerChunk: perChunk) }
+                st.update(slot: slot) { $0.commit(t: s.t, v: s.v, chunkRange: range, samplesPerChunk: perChunk) }
             }
             switch outcome {
-            case let .appended(newChunk)?:
+            case let .appended(newChunk):
                 if newChunk { chunks += 1 }
                 appended += 1
                 if s.t < minT { minT = s.t }
                 if s.t > maxT { maxT = s.t }
-            case .duplicate?: duplicates += 1
-            case let .rejected(kind)?: head.metrics.count(kind)
-            case nil: break // garbage-collected despite the pending count: cannot happen
+            case .duplicate: duplicates += 1
+            case let .rejected(kind): head.metrics.count(kind)
             }
         }
         HeadMetrics.add(head.metrics.duplicatesIgnored, duplicates)
@@ -117,18 +187,19 @@ package final class HeadAppender: Appender {
         HeadMetrics.add(head.metrics.chunksCreated, chunks)
         if appended > 0 { head.noteCommitted(minT: minT, maxT: maxT) }
         samples.removeAll(keepingCapacity: true)
+        sampleSlots.removeAll(keepingCapacity: true)
         endBatch()
     }
 
     /// Drops the batch. Series created by it stay (empty) until truncation collects them; their
     /// definitions still reach the WAL, because a reference may have been handed out.
     package func rollback() throws(StorageError) {
-        for s in samples {
-            head.stripe(for: s.ref).state.withLock { st in
-                _ = st.update(s.ref) { $0.cancel() }
-            }
+        for (k, s) in samples.enumerated() {
+            let slot = sampleSlots[k]
+            head.stripe(for: s.ref).state.withLock { st in st.update(slot: slot) { $0.cancel() } }
         }
         samples.removeAll(keepingCapacity: true)
+        sampleSlots.removeAll(keepingCapacity: true)
         endBatch()
     }
 }

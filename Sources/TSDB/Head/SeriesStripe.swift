@@ -14,7 +14,7 @@ final class SeriesStripe: Sendable {
         var freeSlots: [Int32] = []
         /// Reference → slot. Lookups only read it, and mutation goes through `slots` in place, so
         /// a sample append never copies a series (a dictionary of structs would, on `_modify`).
-        var index: [SeriesRef: Int32] = [:]
+        var index = RefSlotMap()
         /// The first series with a given hash.
         var byHash: [UInt64: SeriesRef] = [:]
         /// Further series whose labels hash the same (64-bit collisions: handled, never expected).
@@ -30,6 +30,20 @@ final class SeriesStripe: Sendable {
         func get(_ ref: SeriesRef) -> MemSeries? {
             guard let i = index[ref] else { return nil }
             return slots[Int(i)]
+        }
+
+        /// Runs `body` on the series at `slot` in place (a slot an appender holds a pending sample
+        /// for, which keeps the series from being removed).
+        @inline(__always)
+        mutating func update<R>(slot: Int32, _ body: (inout MemSeries) -> R) -> R {
+            body(&slots[Int(slot)])
+        }
+
+        /// Runs `body` on the series in place, with its slot; nil when it does not exist.
+        @inline(__always)
+        mutating func updateWithSlot<R>(_ ref: SeriesRef, _ body: (inout MemSeries) -> R) -> (R, Int32)? {
+            guard let i = index[ref] else { return nil }
+            return (body(&slots[Int(i)]), i)
         }
 
         /// Runs `body` on the series in place; nil when it does not exist.
