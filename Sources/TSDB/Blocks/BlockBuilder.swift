@@ -5,7 +5,7 @@ import Model
 struct BlockChunk {
     var minT: Int64
     var maxT: Int64
-    var chunk: XORChunk
+    var chunk: Chunk
 }
 
 /// Writes one block: series are added in increasing label order with their chunks; `finish`

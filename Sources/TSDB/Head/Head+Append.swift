@@ -29,7 +29,8 @@ package final class HeadAppender: Appender {
         var verdict: AppendVerdict? = ref == .none ? nil : check(ref, t, v, minValid)
         if verdict == nil {
             guard !labels.isEmpty else { throw ref == .none ? .emptyLabels : .unknownSeriesRef(ref) }
-            resolved = head.getOrCreate(labels).ref
+            guard let created = head.getOrCreate(labels) else { throw Head.fullError }
+            resolved = created.ref
             verdict = check(resolved, t, v, minValid)
         }
         switch verdict {
@@ -44,7 +45,8 @@ package final class HeadAppender: Appender {
         case nil:
             // The series was garbage-collected between creation and the check: a truncation
             // raced with this append. Create it again.
-            resolved = head.getOrCreate(labels).ref
+            guard let created = head.getOrCreate(labels) else { throw Head.fullError }
+            resolved = created.ref
             guard check(resolved, t, v, minValid) == .append else { throw .outOfBounds(t: t, minValid: minValid) }
             samples.append(RefSample(ref: resolved, t: t, v: v))
             noteBuffered(t)
