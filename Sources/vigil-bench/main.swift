@@ -22,11 +22,16 @@ import TSDB
 //   vigil-bench open DIR
 //     Opens the DB in DIR and prints how long the WAL replay took.
 
+//   vigil-bench chunkstats BLOCK_DIR
+//     Reads a block's chunks back: bytes with and without LZ4 at several page sizes, LZ4
+//     decompression and decode speed, the largest metric names.
+
 func usage() -> Never {
     print("usage: vigil-bench append SERIES SCRAPES DIR")
     print("       vigil-bench select DIR MINT MAXT ROUNDS LABEL REGEX")
     print("       vigil-bench wal DIR TARGETS SERIES_PER_TARGET STEPS")
     print("       vigil-bench open DIR")
+    print("       vigil-bench chunkstats BLOCK_DIR")
     exit(2)
 }
 
@@ -57,6 +62,26 @@ case "open":
     guard args.count == 2 else { usage() }
     do { try ReplayBench.open(dir: args[1]) } catch {
         print("open: \(error)")
+        exit(1)
+    }
+case "chunkstats":
+    guard args.count == 2 else { usage() }
+    do {
+        let s = try BlockChunkStats.measure(try Block.open(args[1]))
+        let per = { (b: Int) in String(format: "%.3f", Double(b) / Double(max(1, s.samples))) }
+        var line = "chunkstats: \(s.samples) samples in \(s.chunks) chunks, records \(per(s.rawBytes)) B/sample; LZ4 pages"
+        for (size, bytes) in s.lz4Bytes {
+            line += String(format: " %dK %@ (%+.1f%%)", size / 1024, per(bytes), (Double(bytes) / Double(max(1, s.rawBytes)) - 1) * 100)
+        }
+        line += String(format: "; LZ4 decompress %.0f MB/s, decode %.1f M samples/s", Double(s.rawBytes) / s.decompressSeconds / 1e6,
+                       Double(s.samples) / s.decodeSeconds / 1e6)
+        print(line)
+        for f in s.families.prefix(8) {
+            print(String(format: "  %-40@ %6d series %9d samples %.3f B/sample (%d of %d chunks XOR, %d constant)", f.name, f.series, f.samples,
+                         Double(f.bytes) / Double(max(1, f.samples)), f.xorChunks, f.chunks, f.constantChunks))
+        }
+    } catch {
+        print("chunkstats: \(error)")
         exit(1)
     }
 default:

@@ -41,6 +41,7 @@ func decodePacked(_ bytes: [UInt8]) -> (samples: [Sample], failure: TSDBError?) 
         cases.append(("non-decimal sums", every15s((0 ..< 200).map { Double($0) / 3 })))
         cases.append(("jittered timestamps", (0 ..< 300).map { Sample(t: t0 + Int64($0) * 15000 + Int64.random(in: -5 ... 5, using: &rng), v: Double($0 % 7)) }))
         cases.append(("decimal with a huge outlier", every15s((0 ..< 100).map { $0 == 50 ? 1e15 : Double($0) })))
+        cases.append(("float bits across signs and binades", every15s([1e-300, -2.5e10, 3.75, Double.greatestFiniteMagnitude, -0.0, 7.000000000000001, 1e300])))
         return cases
     }()
 
@@ -67,6 +68,25 @@ func decodePacked(_ bytes: [UInt8]) -> (samples: [Sample], failure: TSDBError?) 
         #expect(size <= maxBytes, "\(name): \(size) bytes for \(samples.count) samples")
         // Never (much) worse than XOR on anything.
         #expect(size <= encode(samples).bytes.count + 16, "\(name)")
+    }
+
+    /// Each value shape gets the kind meant for it.
+    @Test func valueKinds() {
+        var rng = SplitMix64(seed: 8)
+        var sum = 100.0
+        let histogramSum = (0 ..< 480).map { i -> Sample in
+            for _ in 0 ..< 50 { sum += Double.random(in: 0.001 ... 0.3, using: &rng) }
+            return Sample(t: Self.t0 + Int64(i) * 15000, v: sum)
+        }
+        let bytes = encodePacked(histogramSum)
+        #expect(PackedChunk.valueKind(bytes) == PackedChunk.floatBits)
+        #expect(bytes.count < encode(histogramSum).bytes.count * 9 / 10)
+        let kinds: [(String, UInt8)] = [("linear counter", PackedChunk.decimal), ("constant", PackedChunk.constant),
+                                         ("cpu seconds, 2 decimals", PackedChunk.decimal), ("stale marker at the end", PackedChunk.xor)]
+        for (name, kind) in kinds {
+            let samples = Self.series.first { $0.0 == name }?.1 ?? []
+            #expect(PackedChunk.valueKind(encodePacked(samples)) == kind, "\(name)")
+        }
     }
 
     @Test func fallbacksStayExact() {

@@ -9,7 +9,7 @@ import Model
 /// (blocks are immutable), so the encoder can look at all of them before choosing.
 package enum PackedChunk {
     /// Value kinds (the byte after the timestamp header).
-    static let constant: UInt8 = 0, decimal: UInt8 = 1, xor: UInt8 = 2
+    static let constant: UInt8 = 0, decimal: UInt8 = 1, xor: UInt8 = 2, floatBits: UInt8 = 3
 
     /// 10^0 ... 10^15: exact doubles.
     static let pow10: [Double] = {
@@ -83,17 +83,27 @@ package enum PackedChunk {
             var xorBits = BitWriter(headerBytes: 0)
             var prev = first, leading: UInt8 = 0xff, trailing: UInt8 = 0
             for i in 1 ..< n { XORValues.write(vs[i].bitPattern, previous: &prev, leading: &leading, trailing: &trailing, to: &xorBits) }
+            // The smallest of: XOR; the decimal integers' deltas; the bit patterns' deltas (for
+            // floats that are not decimal but move by small amounts within one binade, such as a
+            // histogram's _sum: ~44 bits a sample against XOR's ~56).
+            var kind = xor
             var header: [UInt8] = []
-            if let dec = decimals(Array(vs[0 ..< n])), let d = decimalStream(dec.m, scale: dec.scale, header: &header),
-               header.count * 8 + d.byteCount * 8 < 8 * 8 + xorBits.byteCount * 8 {
-                out.append(decimal)
-                out += header
-                vBits = d
-            } else {
-                out.append(xor)
-                appendUInt64LE(first, to: &out)
-                vBits = xorBits
+            appendUInt64LE(first, to: &header)
+            vBits = xorBits
+            if let dec = decimals(Array(vs[0 ..< n])) {
+                var h: [UInt8] = [UInt8(dec.scale)]
+                Varint.appendVarint(dec.m[0], to: &h)
+                let d = deltaStream(dec.m, useGCD: true, header: &h)
+                if h.count + d.byteCount < header.count + vBits.byteCount { (kind, header, vBits) = (decimal, h, d) }
             }
+            if kind == xor {
+                var h: [UInt8] = []
+                appendUInt64LE(first, to: &h)
+                let d = deltaStream(vs[0 ..< n].map { Int64(bitPattern: $0.bitPattern) }, useGCD: false, header: &h)
+                if h.count + d.byteCount < header.count + vBits.byteCount { (kind, header, vBits) = (floatBits, h, d) }
+            }
+            out.append(kind)
+            out += header
         }
         let tStream = tBits.bytes(header: [])
         Varint.appendUvarint(UInt64(tStream.count), to: &out)
@@ -102,44 +112,55 @@ package enum PackedChunk {
         return out
     }
 
-    /// The decimal value stream (at least two values, not all equal) and its header: scale,
-    /// m0, order, gcd, [d1], code. Picks order 1 (deltas) or 2 (deltas of deltas), smaller wins.
-    private static func decimalStream(_ m: [Int64], scale: Int, header: inout [UInt8]) -> BitWriter? {
+    /// The stream of an integer sequence (at least two values, not all equal) as order-1 deltas
+    /// or order-2 deltas of deltas, whichever is smaller, and its header, appended to `header`:
+    /// order (byte), gcd (uvarint, with `useGCD`; the deltas are divided by it), d1 (varint,
+    /// order 2), the code. Arithmetic wraps, so any Int64 sequence round-trips.
+    private static func deltaStream(_ m: [Int64], useGCD: Bool, header: inout [UInt8]) -> BitWriter {
         let n = m.count
         var deltas: [Int64] = []
         deltas.reserveCapacity(n - 1)
         var g: UInt64 = 0
         for i in 1 ..< n {
-            let d = m[i] - m[i - 1] // |m| < 2^53: no overflow
+            let d = m[i] &- m[i - 1]
             deltas.append(d)
-            g = gcd(g, d.magnitude)
+            if useGCD { g = gcd(g, d.magnitude) }
         }
-        guard g > 0 else { return nil }
-        let gi = Int64(g)
-        for i in deltas.indices { deltas[i] /= gi }
+        // A gcd above Int64.max (only 2^63, for deltas of Int64.min) is not used.
+        if !useGCD || g == 0 || g > UInt64(Int64.max) { g = 1 }
+        if g > 1 { for i in deltas.indices { deltas[i] /= Int64(g) } }
         var dods: [Int64] = []
         dods.reserveCapacity(max(0, n - 2))
-        for i in 1 ..< deltas.count { dods.append(deltas[i] - deltas[i - 1]) }
+        for i in 1 ..< deltas.count { dods.append(deltas[i] &- deltas[i - 1]) }
         let first = IntCode.choose(deltas)
         let second = IntCode.choose(dods)
-        var h: [UInt8] = [UInt8(scale)]
-        Varint.appendVarint(m[0], to: &h)
         var bits = BitWriter(headerBytes: 0)
         // Order 2 pays for d1 in the header (a varint, ~2-3 bytes).
         if n >= 3 && second.bits + 24 < first.bits {
-            h.append(2)
-            Varint.appendUvarint(g, to: &h)
-            Varint.appendVarint(deltas[0], to: &h)
-            second.code.appendHeader(to: &h)
+            header.append(2)
+            if useGCD { Varint.appendUvarint(g, to: &header) }
+            Varint.appendVarint(deltas[0], to: &header)
+            second.code.appendHeader(to: &header)
             for d in dods { second.code.write(d, to: &bits) }
         } else {
-            h.append(1)
-            Varint.appendUvarint(g, to: &h)
-            first.code.appendHeader(to: &h)
+            header.append(1)
+            if useGCD { Varint.appendUvarint(g, to: &header) }
+            first.code.appendHeader(to: &header)
             for d in deltas { first.code.write(d, to: &bits) }
         }
-        header = h
         return bits
+    }
+
+    /// The value kind byte of a packed chunk (`constant`, `decimal`, `xor`), nil when the
+    /// header does not parse.
+    static func valueKind(_ bytes: [UInt8]) -> UInt8? {
+        bytes.withUnsafeBytes { p -> UInt8? in
+            var i = 0
+            guard let n = Varint.readUvarint(from: p, at: &i), n > 0, Varint.readVarint(from: p, at: &i) != nil else { return nil }
+            if n >= 2 && Varint.readVarint(from: p, at: &i) == nil { return nil }
+            if n >= 3 && IntCode.readHeader(p, at: &i) == nil { return nil }
+            return i < p.count ? p[i] : nil
+        }
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {

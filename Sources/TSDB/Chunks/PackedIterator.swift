@@ -59,20 +59,30 @@ package struct PackedIterator: SampleIterator {
             guard p.count - i >= 8 else { return false }
             vBits = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             i += 8
-        case PackedChunk.decimal:
-            guard i < p.count else { return false }
-            let scale = Int(p[i])
-            i += 1
-            guard scale < PackedChunk.pow10.count, let m0 = Varint.readVarint(from: p, at: &i) else { return false }
-            divisor = PackedChunk.pow10[scale]
-            m = m0
-            vBits = (scale == 0 ? Double(m0) : Double(m0) / divisor).bitPattern
+        case PackedChunk.decimal, PackedChunk.floatBits:
+            if kind == PackedChunk.decimal {
+                guard i < p.count else { return false }
+                let scale = Int(p[i])
+                i += 1
+                guard scale < PackedChunk.pow10.count, let m0 = Varint.readVarint(from: p, at: &i) else { return false }
+                divisor = PackedChunk.pow10[scale]
+                m = m0
+                vBits = (scale == 0 ? Double(m0) : Double(m0) / divisor).bitPattern
+            } else {
+                guard p.count - i >= 8 else { return false }
+                vBits = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                m = Int64(bitPattern: vBits)
+                i += 8
+            }
             if total >= 2 {
                 guard i < p.count else { return false }
                 order = p[i]
                 i += 1
-                guard order == 1 || order == 2, let g = Varint.readUvarint(from: p, at: &i), g >= 1, g <= UInt64(Int64.max) else { return false }
-                gcd = Int64(g)
+                guard order == 1 || order == 2 else { return false }
+                if kind == PackedChunk.decimal {
+                    guard let g = Varint.readUvarint(from: p, at: &i), g >= 1, g <= UInt64(Int64.max) else { return false }
+                    gcd = Int64(g)
+                }
                 if order == 2 {
                     guard let d1 = Varint.readVarint(from: p, at: &i) else { return false }
                     d = d1
@@ -124,15 +134,18 @@ package struct PackedIterator: SampleIterator {
         if decoded >= 2 { dt = dt &+ tCode.read(&tReader) }
         t = t &+ dt
         switch kind {
-        case PackedChunk.decimal:
-            let r = vCode.read(&vReader)
+        case PackedChunk.decimal, PackedChunk.floatBits:
             if order == 1 {
-                m = m &+ gcd &* r
+                m = m &+ gcd &* vCode.read(&vReader)
             } else {
-                if decoded >= 2 { d = d &+ r }
+                if decoded >= 2 { d = d &+ vCode.read(&vReader) }
                 m = m &+ gcd &* d
             }
-            vBits = (divisor == 1 ? Double(m) : Double(m) / divisor).bitPattern
+            if kind == PackedChunk.decimal {
+                vBits = (divisor == 1 ? Double(m) : Double(m) / divisor).bitPattern
+            } else {
+                vBits = UInt64(bitPattern: m)
+            }
         case PackedChunk.xor:
             if !readXOR() { return fail() }
         default:
