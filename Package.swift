@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .executable(name: "vigil-loadgen", targets: ["vigil-loadgen"]),
+        .executable(name: "vigil-bench", targets: ["vigil-bench"]),
     ],
     targets: [
         // C libraries, linked through pkg-config (Debian: libsqlite3-dev, liblz4-dev).
@@ -49,6 +50,8 @@ let package = Package(
                 swiftSettings: settings),
         // Benchmark load generator (connections, slowloris, scrape targets, data files, parser loop). Loopback only.
         .executableTarget(name: "vigil-loadgen", dependencies: ["Exposition", "Model"], swiftSettings: settings),
+        // In-process storage benchmarks (append through the scrape cache, select + decode).
+        .executableTarget(name: "vigil-bench", dependencies: ["TSDB", "Scrape", "Config", "Model"], swiftSettings: settings),
         // Helpers shared by the test targets only: corpus location, temp dirs, raw clients.
         .target(name: "TestSupport", dependencies: ["Model"], swiftSettings: settings),
         .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),

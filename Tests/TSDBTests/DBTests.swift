@@ -294,7 +294,7 @@ enum DBFixture {
         try writer.flush()
         let blocks = try writer.written.map { try Block.open(tmp.path + "/" + $0.ulid) }
         // The merge finished, the crash came before its inputs were deleted.
-        let merged = try #require(try Compactor.merge(blocks, into: tmp.path, samplesPerChunk: 120, compress: true))
+        let merged = try #require(try Compactor.merge(blocks, into: tmp.path, samplesPerChunk: 120, rangeMs: 7_200_000, compress: true))
         let db = try DB.open(dir: tmp.path, options: DBFixture.options())
         defer { try? db.close() }
         #expect(db.blocks.map(\.meta.ulid) == [merged.meta.ulid])

@@ -70,7 +70,7 @@ final class ChunkSegmentReader: Sendable {
     }
 
     /// The chunk at `ref`.
-    func chunk(_ ref: UInt64, cache: inout PageCache) throws(TSDBError) -> XORChunk {
+    func chunk(_ ref: UInt64, cache: inout PageCache) throws(TSDBError) -> Chunk {
         let seg = Int(ref >> 48), pageOffset = Int((ref >> 16) & 0xFFFF_FFFF), inner = Int(ref & 0xFFFF)
         if cache.segment != seg || cache.offset != pageOffset {
             cache.bytes = try readPage(seg, pageOffset)
@@ -82,11 +82,10 @@ final class ChunkSegmentReader: Sendable {
         guard i < p.count, let len = Varint.readUvarint(from: p, at: &i), i < p.count, len <= UInt64(p.count - i - 1) else {
             throw .blockCorrupt(path: segmentPath(seg), reason: "chunk reference \(ref) runs past its page")
         }
-        let enc = p[i]
-        guard enc == ChunkSegmentWriter.encodingXOR else {
-            throw .blockCorrupt(path: segmentPath(seg), reason: "chunk \(ref) has unknown encoding \(enc)")
+        guard let encoding = Chunk.Encoding(rawValue: p[i]) else {
+            throw .blockCorrupt(path: segmentPath(seg), reason: "chunk \(ref) has unknown encoding \(p[i])")
         }
-        return XORChunk(bytes: Array(p[(i + 1) ..< (i + 1 + Int(len))]))
+        return Chunk(encoding: encoding, bytes: Array(p[(i + 1) ..< (i + 1 + Int(len))]))
     }
 
     private func segmentPath(_ seg: Int) -> String { dir + "/" + ChunkSegmentWriter.segmentName(seg) }

@@ -32,13 +32,15 @@ package final class HeadAppender: Appender {
         var checked = ref == .none ? nil : check(ref, t, v, minValid)
         if checked == nil {
             guard !labels.isEmpty else { throw ref == .none ? .emptyLabels : .unknownSeriesRef(ref) }
-            resolved = head.getOrCreate(labels).ref
+            guard let created = head.getOrCreate(labels) else { throw Head.fullError }
+            resolved = created.ref
             checked = check(resolved, t, v, minValid)
         }
         if checked == nil {
             // The series was garbage-collected between creation and the check: a truncation
             // raced with this append. Create it again.
-            resolved = head.getOrCreate(labels).ref
+            guard let created = head.getOrCreate(labels) else { throw Head.fullError }
+            resolved = created.ref
             checked = check(resolved, t, v, minValid)
             guard checked?.0 == .append else { throw .outOfBounds(t: t, minValid: minValid) }
         }
@@ -94,7 +96,7 @@ package final class HeadAppender: Appender {
             let lo = stripeStarts[stripeIndex], hi = stripeStarts[stripeIndex + 1]
             if lo == hi { continue }
             head.stripes[stripeIndex].state.withLock { s in
-                for k in lo ..< hi { batchSlots[k] = s.index[batch.refs[Int(batchOrder[k])]] ?? -1 }
+                for k in lo ..< hi { batchSlots[k] = s.slot(batch.refs[Int(batchOrder[k])]).map { Int32($0) } ?? -1 }
                 for k in lo ..< hi {
                     let i = Int(batchOrder[k])
                     let slot = batchSlots[k]
