@@ -8,6 +8,8 @@ import Model
 /// DB logs it. A block that cannot be opened at all was already skipped at load time.
 final class DBQuerier: Querier {
     private let parts: [any Querier]
+    /// The parts cover disjoint time ranges in order (non-overlapping blocks, then the head).
+    private let chained: Bool
     private let logger: DB.Logger
     private var onClose: (() -> Void)?
 
@@ -23,8 +25,19 @@ final class DBQuerier: Querier {
                 throw error.storageError
             }
         }
-        parts.append(try head.querier(mint: mint, maxt: maxt))
+        // The head is left out when it holds nothing in range: a query over blocks alone then
+        // needs no merge. Samples appended later are not seen, as with any querier.
+        let headMin = head.minTime, headMax = head.maxTime
+        let headInRange = headMin <= headMax && headMin <= maxt && headMax >= mint
+        if headInRange || parts.isEmpty { parts.append(try head.querier(mint: mint, maxt: maxt)) }
         self.parts = parts
+        // Time ranges per part: blocks hold [minTime, maxTime); the head holds its oldest
+        // sample onwards, and later appends are never older than its lower bound for appends.
+        var ranges = blocks.map { (lo: $0.meta.minTime, hi: $0.meta.maxTime - 1) }
+        if headInRange { ranges.append((lo: Swift.min(headMin, head.minValidTimestamp), hi: .max)) }
+        var disjoint = true
+        for i in ranges.indices.dropFirst() where ranges[i].lo <= ranges[i - 1].hi { disjoint = false }
+        chained = disjoint
         self.logger = logger
         self.onClose = onClose
     }
@@ -35,7 +48,7 @@ final class DBQuerier: Querier {
         if parts.count == 1 { return parts[0].select(matchers, hints: hints) }
         // Merging needs sorted inputs, whatever the caller asked for; the limit applies after.
         let sub = SelectHints(sorted: true, limit: hints.limit)
-        return MergeSeriesSet(parts.map { $0.select(matchers, hints: sub) }, limit: hints.limit)
+        return MergeSeriesSet(parts.map { $0.select(matchers, hints: sub) }, limit: hints.limit, chained: chained)
     }
 
     func labelValues(_ name: String, matchers: [Matcher], limit: Int) throws(StorageError) -> [String] {
