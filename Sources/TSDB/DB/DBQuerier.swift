@@ -8,8 +8,9 @@ import Model
 /// DB logs it. A block that cannot be opened at all was already skipped at load time.
 final class DBQuerier: Querier {
     private let parts: [any Querier]
-    /// The parts cover disjoint time ranges in order (non-overlapping blocks, then the head).
-    private let chained: Bool
+    /// Each part's time range (inclusive): a series found in parts whose ranges do not overlap
+    /// is read part after part instead of merged.
+    private let ranges: [ClosedRange<Int64>]
     private let logger: DB.Logger
     private var onClose: (() -> Void)?
 
@@ -31,13 +32,11 @@ final class DBQuerier: Querier {
         let headInRange = headMin <= headMax && headMin <= maxt && headMax >= mint
         if headInRange || parts.isEmpty { parts.append(try head.querier(mint: mint, maxt: maxt)) }
         self.parts = parts
-        // Time ranges per part: blocks hold [minTime, maxTime); the head holds its oldest
-        // sample onwards, and later appends are never older than its lower bound for appends.
-        var ranges = blocks.map { (lo: $0.meta.minTime, hi: $0.meta.maxTime - 1) }
-        if headInRange { ranges.append((lo: Swift.min(headMin, head.minValidTimestamp), hi: .max)) }
-        var disjoint = true
-        for i in ranges.indices.dropFirst() where ranges[i].lo <= ranges[i - 1].hi { disjoint = false }
-        chained = disjoint
+        // Blocks hold [minTime, maxTime); the head holds its oldest sample onwards, and later
+        // appends are never older than its lower bound for appends.
+        var ranges = blocks.map { $0.meta.minTime ... $0.meta.maxTime - 1 }
+        if headInRange { ranges.append(Swift.min(headMin, head.minValidTimestamp) ... Int64.max) }
+        self.ranges = ranges
         self.logger = logger
         self.onClose = onClose
     }
@@ -48,7 +47,7 @@ final class DBQuerier: Querier {
         if parts.count == 1 { return parts[0].select(matchers, hints: hints) }
         // Merging needs sorted inputs, whatever the caller asked for; the limit applies after.
         let sub = SelectHints(sorted: true, limit: hints.limit)
-        return MergeSeriesSet(parts.map { $0.select(matchers, hints: sub) }, limit: hints.limit, chained: chained)
+        return MergeSeriesSet(parts.map { $0.select(matchers, hints: sub) }, limit: hints.limit, ranges: ranges)
     }
 
     func labelValues(_ name: String, matchers: [Matcher], limit: Int) throws(StorageError) -> [String] {

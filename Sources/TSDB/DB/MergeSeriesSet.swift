@@ -5,26 +5,29 @@ import Model
 /// timestamp present in several inputs taken once (from the earliest input: blocks come before
 /// the head, older blocks before newer). Lazy: it holds one current series per input.
 ///
-/// When the inputs cover disjoint time ranges in input order (`chained`: blocks that do not
-/// overlap, then the head), a series' parts are simply read one after the other
-/// (`ChainSampleIterator`) instead of merged sample by sample.
+/// When the inputs holding a series cover disjoint time ranges in input order (blocks that do
+/// not overlap, then the head), its parts are simply read one after the other
+/// (`ChainSampleIterator`) instead of merged sample by sample. Blocks written side by side for
+/// different series (an import) overlap in time but rarely share a series, so this is decided
+/// per series.
 final class MergeSeriesSet: SeriesSet {
     private let sets: [any SeriesSet]
     private var current: [(any Series)?]
     private var started = false
     private var result: (any Series)?
     private let limit: Int
-    private let chained: Bool
+    /// Each input's time range, when known.
+    private let ranges: [ClosedRange<Int64>]?
     private var returned = 0
     private var limitHit = false
     private(set) var error: StorageError?
 
-    /// Merges `sets`, returning at most `limit` series when `limit > 0`; `chained` says the
-    /// inputs hold disjoint, increasing time ranges.
-    init(_ sets: [any SeriesSet], limit: Int, chained: Bool = false) {
+    /// Merges `sets`, returning at most `limit` series when `limit > 0`; `ranges` are the
+    /// inputs' time ranges (inclusive), when known.
+    init(_ sets: [any SeriesSet], limit: Int, ranges: [ClosedRange<Int64>]? = nil) {
         self.sets = sets
         self.limit = limit
-        self.chained = chained
+        self.ranges = ranges
         current = Array(repeating: nil, count: sets.count)
     }
 
@@ -52,10 +55,18 @@ final class MergeSeriesSet: SeriesSet {
             return false
         }
         var parts: [any Series] = []
+        var chained = ranges != nil
+        var previous: ClosedRange<Int64>?
         for i in current.indices {
             if let s = current[i], s.labels == labels {
                 parts.append(s)
                 advance(i)
+                if let ranges, i < ranges.count {
+                    if let p = previous, ranges[i].lowerBound <= p.upperBound { chained = false }
+                    previous = ranges[i]
+                } else {
+                    chained = false
+                }
             }
         }
         result = parts.count == 1 ? parts[0] : MergedSeries(labels: labels, parts: parts, chained: chained)
