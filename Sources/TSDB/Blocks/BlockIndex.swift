@@ -157,18 +157,24 @@ final class BlockIndex: Sendable {
 
     /// The series of the pairs with these ids (one union).
     func postings(ids: [Int64]) throws(TSDBError) -> [SeriesRef] {
-        var lists: [[SeriesRef]] = []
-        for id in ids {
-            let blob: [UInt8]? = try withConnection { (c: inout Connection) throws(TSDBError) -> [UInt8]? in
-                let st = c.postingsByID
-                defer { st.reset() }
-                do throws(SQLiteError) {
+        if ids.isEmpty { return [] }
+        // One connection checkout for all ids.
+        let blobs: [(Int64, [UInt8])] = try withConnection { (c: inout Connection) throws(TSDBError) -> [(Int64, [UInt8])] in
+            let st = c.postingsByID
+            var out: [(Int64, [UInt8])] = []
+            out.reserveCapacity(ids.count)
+            do throws(SQLiteError) {
+                for id in ids {
+                    defer { st.reset() }
                     try st.bind(1, id)
-                    return try st.step() ? st.blob(0) : nil
-                } catch { throw error.indexError(path) }
-            }
-            if let blob { lists.append(try decodePostings(blob, "pair \(id)")) }
+                    if try st.step() { out.append((id, st.blob(0))) }
+                }
+            } catch { throw error.indexError(path) }
+            return out
         }
+        var lists: [[SeriesRef]] = []
+        lists.reserveCapacity(blobs.count)
+        for (id, blob) in blobs { lists.append(try decodePostings(blob, "pair \(id)")) }
         return Postings.union(lists)
     }
 

@@ -45,9 +45,13 @@ final class ChunkSegmentReader: Sendable {
     private let dir: String
     /// Segments by index - 1.
     private let segments: [MappedFile]
+    /// This reader's identity in the shared page cache.
+    private let cacheID = ChunkPageCache.newReaderID()
+    private let sharedCache: ChunkPageCache
 
-    init(dir: String) throws(TSDBError) {
+    init(dir: String, cache: ChunkPageCache = .shared) throws(TSDBError) {
         self.dir = dir
+        sharedCache = cache
         guard DiskDirectory.isDirectory(dir) else { throw .blockCorrupt(path: dir, reason: "chunks directory missing") }
         var files: [MappedFile] = []
         let names = try DiskDirectory.list(dir).filter { n in n.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }.sorted()
@@ -62,18 +66,34 @@ final class ChunkSegmentReader: Sendable {
         segments = files
     }
 
-    /// The last decompressed page, reused while a reader walks chunks in order.
+    deinit { sharedCache.remove(reader: cacheID) }
+
+    /// The last decompressed page, reused while a reader walks chunks in order. Queries also
+    /// go through the shared cache; a scan (compaction) passes `shared: false`.
     struct PageCache {
         var segment = -1
         var offset = -1
         var bytes: [UInt8] = []
+        var shared = true
+
+        init(shared: Bool = true) { self.shared = shared }
     }
 
     /// The chunk at `ref`.
     func chunk(_ ref: UInt64, cache: inout PageCache) throws(TSDBError) -> Chunk {
         let seg = Int(ref >> 48), pageOffset = Int((ref >> 16) & 0xFFFF_FFFF), inner = Int(ref & 0xFFFF)
         if cache.segment != seg || cache.offset != pageOffset {
-            cache.bytes = try readPage(seg, pageOffset)
+            if cache.shared {
+                let key = ChunkPageCache.Key(reader: cacheID, segment: seg, offset: pageOffset)
+                if let page = sharedCache.get(key) {
+                    cache.bytes = page
+                } else {
+                    cache.bytes = try readPage(seg, pageOffset)
+                    sharedCache.put(key, cache.bytes)
+                }
+            } else {
+                cache.bytes = try readPage(seg, pageOffset)
+            }
             cache.segment = seg
             cache.offset = pageOffset
         }

@@ -141,7 +141,7 @@ struct BlockCursor {
 
     let block: Block
     private var id = 0
-    private var cache = ChunkSegmentReader.PageCache()
+    private var cache = ChunkSegmentReader.PageCache(shared: false)
     private let deleted: BlockTombstones.Ranges
 
     init(_ block: Block) {

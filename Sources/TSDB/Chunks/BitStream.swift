@@ -100,7 +100,8 @@ struct BitWriter: Sendable {
 /// Reads bits, most significant first, from a byte array: the read side of the chunk encodings.
 ///
 /// Every read is bounds-checked and returns nil past the end; nothing here traps on damaged
-/// input. Reads are served from a 64-bit window refilled a byte at a time.
+/// input. Reads are served from a 64-bit window refilled eight bytes at a time (byte by byte at
+/// the end of the input).
 struct BitReader: Sendable {
     private let bytes: [UInt8]
     /// The next byte to load into the window.
@@ -118,6 +119,17 @@ struct BitReader: Sendable {
     @inline(__always)
     private mutating func refill() {
         bytes.withUnsafeBufferPointer { buf in
+            if valid <= 56 && index + 8 <= buf.count {
+                // Eight bytes at once: as many whole bytes as fit below the valid bits go in.
+                // Bits past those bytes may land in the window too; they are the stream's
+                // next bits, so the next refill ORs the same values over them.
+                let word = UInt64(bigEndian: UnsafeRawPointer(buf.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                window |= word &>> UInt64(valid)
+                let take = (64 - valid) >> 3
+                index += take
+                valid += take << 3
+                return
+            }
             while valid <= 56 && index < buf.count {
                 window |= UInt64(buf[index]) &<< UInt64(56 - valid)
                 valid += 8

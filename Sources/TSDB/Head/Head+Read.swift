@@ -198,6 +198,18 @@ struct HeadSeriesIterator: SampleIterator {
         return false
     }
 
+    /// Decodes straight into `buffer`: one call per batch for the engine, the per-sample
+    /// work inlined over the concrete chunk iterator.
+    mutating func read(into buffer: UnsafeMutableBufferPointer<Sample>) -> Int {
+        var n = 0
+        while n < buffer.count && next() {
+            let (t, v) = current.at()
+            buffer[n] = Sample(t: t, v: v)
+            n += 1
+        }
+        return n
+    }
+
     private mutating func finish() -> Bool {
         done = true
         return false
