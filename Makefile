@@ -6,7 +6,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_DEPS := pkg-config libsqlite3-dev liblz4-dev
 # What the interop tests add: the reference tools they compare Vigil with (tests skip with a
 # notice where they are missing, but `make test` installs them so CI runs them).
-TEST_DEPS := prometheus prometheus-node-exporter
+TEST_DEPS := prometheus prometheus-node-exporter python3 python3-venv
+# Python clients the interop tests drive Vigil with, in a venv the tests find (PythonClientTests).
+PYENV := .build/pyenv
+PY_TEST_PACKAGES := prometheus-api-client
 # What the benchmarks add: the reference tools and the load generator.
 BENCH_DEPS := wrk prometheus procps
 LISTEN ?= :9090
@@ -30,8 +33,15 @@ endef
 deps:
 	$(call apt_install,$(BUILD_DEPS))
 
+# The venv is created only when missing or incomplete; an offline pip leaves a notice and the
+# Python tests skip.
 test-deps: deps
 	$(call apt_install,$(TEST_DEPS))
+	@if ! $(PYENV)/bin/python -c 'import prometheus_api_client' >/dev/null 2>&1; then \
+	  echo "creating $(PYENV) with $(PY_TEST_PACKAGES)"; \
+	  { python3 -m venv $(PYENV) && $(PYENV)/bin/pip install -q $(PY_TEST_PACKAGES); } \
+	    || echo "notice: could not install $(PY_TEST_PACKAGES) into $(PYENV); the Python client tests will skip"; \
+	fi
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_DEPS))

@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .executable(name: "vigil-loadgen", targets: ["vigil-loadgen"]),
+        .executable(name: "vigil-bench", targets: ["vigil-bench"]),
     ],
     targets: [
         // C libraries, linked through pkg-config (Debian: libsqlite3-dev, liblz4-dev).
@@ -21,20 +22,22 @@ let package = Package(
                        providers: [.apt(["liblz4-dev"])]),
 
         // Shared vocabulary: labels, durations, storage protocols. Depends on nothing.
-        .target(name: "Model", swiftSettings: settings),
+        // RE2: Go-compatible regular expressions (syntax, errors, linear-time matching).
+        .target(name: "RE2", exclude: ["README.md"], swiftSettings: settings),
+        .target(name: "Model", dependencies: ["RE2"], swiftSettings: settings),
         // A YAML 1.2 reader of our own: text in, positioned node tree out.
         .target(name: "YAML", swiftSettings: settings),
         // The Prometheus-compatible configuration model on top of YAML.
-        .target(name: "Config", dependencies: ["YAML", "Model"], swiftSettings: settings),
+        .target(name: "Config", dependencies: ["YAML", "Model", "RE2"], swiftSettings: settings),
         // The time-series core: chunk encodings, head, WAL, blocks with a SQLite index, querier.
         .target(name: "TSDB", dependencies: ["Model", "CSQLite", "CLZ4"],
                 exclude: ["Chunks/FORMAT.md", "WAL/FORMAT.md", "Blocks/FORMAT.md"], swiftSettings: settings),
         // Prometheus text exposition 0.0.4 and OpenMetrics 1.0: bytes in, samples out.
         .target(name: "Exposition", dependencies: ["Model"], exclude: ["README.md"], swiftSettings: settings),
         // Targets, service discovery, relabeling, scrape loops and their HTTP client.
-        .target(name: "Scrape", dependencies: ["Model", "Config", "Exposition", "HTTP", "YAML"], swiftSettings: settings),
+        .target(name: "Scrape", dependencies: ["Model", "Config", "Exposition", "HTTP", "YAML", "RE2"], swiftSettings: settings),
         // PromQL: lexer, parser, AST, printer, engine and functions, over Model's Queryable.
-        .target(name: "PromQL", dependencies: ["Model"], swiftSettings: settings),
+        .target(name: "PromQL", dependencies: ["Model", "RE2"], swiftSettings: settings),
         // HTTP/1.1 server on epoll: connections, request parser, router, limits.
         .target(name: "HTTP", swiftSettings: settings),
         // The daemon's own logs and metrics: logger, metric registry, /proc readers.
@@ -47,10 +50,13 @@ let package = Package(
                 swiftSettings: settings),
         // Benchmark load generator (connections, slowloris, scrape targets, data files, parser loop). Loopback only.
         .executableTarget(name: "vigil-loadgen", dependencies: ["Exposition", "Model"], swiftSettings: settings),
+        // In-process storage benchmarks (append through the scrape cache, select + decode).
+        .executableTarget(name: "vigil-bench", dependencies: ["TSDB", "Scrape", "Config", "Model"], swiftSettings: settings),
         // Helpers shared by the test targets only: corpus location, temp dirs, raw clients.
         .target(name: "TestSupport", dependencies: ["Model"], swiftSettings: settings),
         .executableTarget(name: "vigil", dependencies: ["Daemon"], swiftSettings: settings),
 
+        .testTarget(name: "RE2Tests", dependencies: ["RE2"], swiftSettings: settings),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Model", "TestSupport"], swiftSettings: settings),

@@ -59,6 +59,10 @@ extension QueryAPI {
     /// Values of the label in the path (`U__`-escaped names decoded) among series matching the
     /// optional `match[]`, over `start`/`end`.
     static func labelValues(_ api: QueryAPI, _ r: HTTPRequest) throws(APIError) -> HTTPResponse {
+        if let raw = rawLabelName(r), String(validating: raw, as: UTF8.self) == nil {
+            // A path escape spelling bytes that are not UTF-8 (`%FF`): never a valid name.
+            throw APIError(.badData, "invalid label name: \(goQuoted(bytes: raw))")
+        }
         var name = r.pathParameter("name") ?? ""
         if name.hasPrefix("U__") { name = LabelNameEscaping.unescape(name) }
         if !isValidUTF8LabelName(name) { throw APIError(.badData, "invalid label name: \(goQuoted(name))") }
@@ -95,6 +99,37 @@ extension QueryAPI {
         }
         items.sort { Labels.compareUTF8($0, $1) < 0 }
         return api.truncatedList(items, limit: limit)
+    }
+
+    /// The `<name>` of `/label/<name>/values` percent-decoded to raw bytes from the target as
+    /// sent (the decoded path has already replaced invalid UTF-8), or nil when not found.
+    static func rawLabelName(_ r: HTTPRequest) -> [UInt8]? {
+        let path = r.target.utf8.prefix { $0 != UInt8(ascii: "?") }
+        let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard let i = segments.firstIndex(where: { $0.elementsEqual("label".utf8) }), i + 1 < segments.count else { return nil }
+        let segment = Array(segments[i + 1])
+        var out: [UInt8] = []
+        var k = 0
+        while k < segment.count {
+            if segment[k] == UInt8(ascii: "%"), k + 2 < segment.count,
+               let hi = hexDigit(segment[k + 1]), let lo = hexDigit(segment[k + 2]) {
+                out.append(hi << 4 | lo)
+                k += 3
+            } else {
+                out.append(segment[k])
+                k += 1
+            }
+        }
+        return out
+    }
+
+    private static func hexDigit(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0") ... UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+        case UInt8(ascii: "a") ... UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A") ... UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     /// A querier over `[start, end]`, with storage failures as API errors.

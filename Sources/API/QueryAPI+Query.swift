@@ -117,7 +117,9 @@ extension QueryAPI {
             stats = (result.stats, t)
         }
         let (w, i) = capped(warnings: warnings, infos: result.infos)
-        return QueryResultEncoder.response(result.value, stats: stats, warnings: w, infos: i)
+        // Range results sit on the step grid; its timestamps are spelled once.
+        let steps = stepMs > 0 ? StepTimestamps(start: start, end: end, stepMs: stepMs) : nil
+        return QueryResultEncoder.response(result.value, stats: stats, warnings: w, infos: i, steps: steps)
     }
 
     private func seconds(_ d: Duration) -> Double {

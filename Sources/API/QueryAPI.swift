@@ -48,6 +48,11 @@ package struct QueryAPI: Sendable {
                      "label/:name/values", "*path"] {
             router.add(.options, "/api/v1/" + path, executor: .inline, handler(QueryAPI.preflight))
         }
+        // Without this, the OPTIONS catch-all would turn every unknown API path into a 405. An
+        // unknown endpoint is Go's plain-text 404, as Prometheus answers (not a JSON envelope).
+        router.add([.get, .post], "/api/v1/*path", executor: .inline) { _ in
+            HTTPResponse.goError("404 page not found", status: 404)
+        }
         router.add(.get, "/federate", executor: ex) { request in self.federate(request) }
     }
 
@@ -78,9 +83,12 @@ package struct QueryAPI: Sendable {
                             body: APIEnvelope.success(warnings: w, infos: i, data: data))
     }
 
-    /// At most `maxAnnotations` of each kind, then `N more warning annotations omitted`.
+    /// Each annotation once (Prometheus keeps them in a set), at most `maxAnnotations` of each
+    /// kind, then `N more warning annotations omitted`.
     func capped(warnings: [String], infos: [String]) -> ([String], [String]) {
-        func cap(_ list: [String], _ kind: String) -> [String] {
+        func cap(_ all: [String], _ kind: String) -> [String] {
+            var seen = Set<String>()
+            let list = all.filter { seen.insert($0).inserted }
             let n = options.maxAnnotations
             guard n > 0, list.count > n else { return list }
             return Array(list.prefix(n)) + ["\(list.count - n) more \(kind) annotations omitted"]

@@ -140,15 +140,15 @@ extension StatusHandlers {
         })
     }
 
-    /// `/api/v1/status/walreplay`. Replay is one blocking step at open, so progress is reported
-    /// as waiting / in progress / done rather than per segment.
+    /// `/api/v1/status/walreplay`: `{"min","max","current"}` segment numbers, as Prometheus
+    /// reports them. Replay is one blocking step at open, so before it finishes all three are 0
+    /// and afterwards `current` equals `max`.
     package static func walReplay(done: Bool, segments: Int) -> HTTPResponse {
         json(APIEnvelope.success { w in
             w.objectStart()
             w.key("min"); w.int(0)
             w.key("max"); w.int(done ? segments : 0)
             w.key("current"); w.int(done ? segments : 0)
-            w.key("state"); w.string(done ? "done" : "in progress")
             w.objectEnd()
         })
     }

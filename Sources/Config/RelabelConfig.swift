@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import RE2
 internal import YAML
 
 /// What a relabel rule does (Prometheus' `relabel.Action`); written lowercase in YAML,
@@ -13,11 +14,8 @@ package enum RelabelAction: String, Sendable, CaseIterable {
 /// Alertmanager `relabel_configs`), validated exactly as Prometheus' `model/relabel` does.
 ///
 /// The regex is kept as source text; Prometheus matches it fully anchored, in dot-all mode:
-/// `anchoredPattern` is `^(?s:<regex>)$`. Compiling is left to the user of the rule.
-/// Validation compiles it once with `NSRegularExpression` (ICU), which differs from Go's RE2:
-/// ICU accepts back-references and look-around that RE2 rejects (so a few patterns Prometheus
-/// refuses pass here), and RE2's `(?P<name>…)` group syntax is rewritten to ICU's `(?<name>…)`
-/// before checking. Matching engines must make the same rewrite.
+/// `anchoredPattern` is `^(?s:<regex>)$`. Validation compiles that form with `RE2.Regexp`, so
+/// a bad pattern gets Go's error; matching is left to the user of the rule.
 package struct RelabelConfig: Sendable, Equatable {
     /// Labels whose values are joined with `separator`; nil when not given.
     package var sourceLabels: [String]?
@@ -37,10 +35,8 @@ package struct RelabelConfig: Sendable, Equatable {
 
     package init() {}
 
-    /// The pattern to match against: `^(?s:<regex>)$`, with RE2 named groups rewritten for ICU.
-    package var anchoredPattern: String {
-        "^(?s:" + regex.replacingOccurrences(of: "(?P<", with: "(?<") + ")$"
-    }
+    /// The pattern to match against: `^(?s:<regex>)$`.
+    package var anchoredPattern: String { "^(?s:" + regex + ")$" }
 
     /// Decodes one rule. `emptyMessage` is Prometheus' error for a null rule in this list.
     /// Decodes a `[]*relabel.Config` sequence; `emptyMessage` is Prometheus' error for a null rule.
@@ -92,9 +88,9 @@ package struct RelabelConfig: Sendable, Equatable {
 
     private static func checkRegex(_ rule: RelabelConfig, at node: YAMLNode, _ d: Decoder) throws(ConfigError) {
         do {
-            _ = try NSRegularExpression(pattern: rule.anchoredPattern)
+            _ = try Regexp(rule.anchoredPattern)
         } catch {
-            throw d.error("error parsing regexp: invalid regular expression `\(rule.anchoredPattern)`", at: node)
+            throw d.error(error.description, at: node)
         }
     }
 
@@ -147,10 +143,9 @@ package struct RelabelConfig: Sendable, Equatable {
     /// (Prometheus' `^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$`).
     static func isValidNameWithVariables(_ text: String, scheme: NameValidationScheme) -> Bool {
         if scheme == .utf8 { return scheme.isValidLabelName(text) }
-        // Spelled with ASCII classes: ICU's `\w` also matches non-ASCII letters, RE2's does not.
-        let pattern = #"^(?:(?:[a-zA-Z_]|\$(?:\{[0-9A-Za-z_]+\}|[0-9A-Za-z_]+))+[0-9A-Za-z_]*)+$"#
-        guard let expression = try? NSRegularExpression(pattern: pattern) else { return false }
-        let range = NSRange(text.startIndex..., in: text)
-        return expression.firstMatch(in: text, range: range) != nil
+        return nameWithVariables?.matches(text) ?? false
     }
 }
+
+/// Prometheus' `relabelTargetLegacy`.
+private let nameWithVariables = try? Regexp(#"^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$"#)

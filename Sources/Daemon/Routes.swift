@@ -34,50 +34,63 @@ enum Routes {
             HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: d.registry.render())
         }
 
+        // Prometheus sets the CORS headers on every API v1 answer (the query API adds its own).
+        let policy = (try? CORSPolicy(originRegex: d.flags.string("web.cors.origin"))) ?? .allowAll
+        let cors = { (handler: @escaping HTTPHandler) -> HTTPHandler in
+            { req in
+                var response = handler(req)
+                policy.apply(origin: req.header("Origin"), to: &response.headers)
+                return response
+            }
+        }
+
         r.add(.post, "/api/v1/import/prometheus", executor: .pool(d.ingestPool)) { req in
             importHandler(d, req)
         }
 
-        r.add([.get, .post], "/api/v1/targets", executor: .pool(d.telemetryPool)) { req in
+        r.add([.get, .post], "/api/v1/targets", executor: .pool(d.telemetryPool), cors { req in
             guard let snap = targetsSnapshot(d) else { return notReady() }
             return TargetsAPI.targets(req, snap)
-        }
-        r.add(.get, "/api/v1/scrape_pools", executor: .pool(d.telemetryPool)) { _ in
+        })
+        r.add(.get, "/api/v1/scrape_pools", executor: .pool(d.telemetryPool), cors { _ in
             guard let snap = targetsSnapshot(d) else { return notReady() }
             return TargetsAPI.scrapePools(snap)
-        }
-        r.add(.get, "/api/v1/metadata", executor: .pool(d.telemetryPool)) { req in
+        })
+        r.add(.get, "/api/v1/metadata", executor: .pool(d.telemetryPool), cors { req in
             guard let manager = d.scraper else { return notReady() }
             return TargetsAPI.metadata(req) { metric, limit, perMetric in
                 blockingAwait { await manager.metadata(metric: metric, limit: limit, limitPerMetric: perMetric) }
             }
-        }
+        })
 
-        r.add(.get, "/api/v1/status/tsdb", executor: .pool(d.apiPool)) { req in
+        r.add(.get, "/api/v1/status/tsdb", executor: .pool(d.apiPool), cors { req in
             guard let db = d.database else { return notReady() }
             var limit = 10
             if let l = req.formValue("limit"), !l.isEmpty {
                 guard let n = Int(l), n > 0 else {
                     return StatusHandlers.error(APIError(.badData, "limit must be a positive number"))
                 }
+                guard n <= 10_000 else {
+                    return StatusHandlers.error(APIError(.badData, "limit must not exceed 10000"))
+                }
                 limit = n
             }
             return StatusHandlers.tsdb(db.cardinality(limit: limit))
-        }
-        r.add(.get, "/api/v1/status/walreplay", executor: .pool(d.apiPool)) { _ in
+        })
+        r.add(.get, "/api/v1/status/walreplay", executor: .pool(d.apiPool), cors { _ in
             StatusHandlers.walReplay(done: d.database != nil, segments: d.database.map { $0.stats.walCurrentSegment } ?? 0)
-        }
+        })
 
-        r.add(.get, "/api/v1/status/buildinfo", executor: .pool(d.apiPool)) { _ in
+        r.add(.get, "/api/v1/status/buildinfo", executor: .pool(d.apiPool), cors { _ in
             StatusHandlers.buildInfo(Version.buildInfo)
-        }
-        r.add(.get, "/api/v1/status/config", executor: .pool(d.apiPool)) { _ in
+        })
+        r.add(.get, "/api/v1/status/config", executor: .pool(d.apiPool), cors { _ in
             StatusHandlers.config(yaml: d.configState.snapshot.config.renderYAML())
-        }
-        r.add(.get, "/api/v1/status/flags", executor: .pool(d.apiPool)) { _ in
+        })
+        r.add(.get, "/api/v1/status/flags", executor: .pool(d.apiPool), cors { _ in
             StatusHandlers.flags(d.flags.values)
-        }
-        r.add(.get, "/api/v1/status/runtimeinfo", executor: .pool(d.apiPool)) { _ in
+        })
+        r.add(.get, "/api/v1/status/runtimeinfo", executor: .pool(d.apiPool), cors { _ in
             let snap = d.configState.snapshot
             let proc = ProcessMetrics.read()
             let info = RuntimeInfo(
@@ -91,15 +104,11 @@ enum Routes {
                 cpuCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
                 storageRetention: retentionDescription(d))
             return StatusHandlers.runtimeInfo(info, nowSeconds: Date().timeIntervalSince1970)
-        }
+        })
         queryAPI(d).register(on: &r, pool: d.apiPool)
-        r.add([.get, .post], "/api/v1/targets/metadata", executor: .pool(d.telemetryPool)) { req in
+        r.add([.get, .post], "/api/v1/targets/metadata", executor: .pool(d.telemetryPool), cors { req in
             targetMetadata(d, req)
-        }
-        // Same pattern name as the query API's OPTIONS route, so the two share one entry.
-        r.add([.get, .post], "/api/v1/*path", executor: .pool(d.apiPool)) { req in
-            StatusHandlers.error(APIError(.notFound, "unknown API endpoint \(req.path)"))
-        }
+        })
         return r
     }
 

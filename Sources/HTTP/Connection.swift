@@ -223,9 +223,10 @@ final class Connection: @unchecked Sendable {
         }
         switch core.router.match(method: head.method, path: request.path) {
         case .notFound:
-            complete(.text("404 page not found\n", status: 404), inFlight)
+            complete(.goError("404 page not found", status: 404), inFlight)
         case .methodNotAllowed(let allowed):
-            var response = HTTPResponse.text("405 method not allowed\n", status: 405)
+            // Go's router answers `http.Error(w, "Method Not Allowed", 405)`.
+            var response = HTTPResponse.goError("Method Not Allowed", status: 405)
             response.headers.add(name: "Allow", value: allowed.map(\.rawValue).joined(separator: ", "))
             complete(response, inFlight)
         case .found(let route, let parameters):

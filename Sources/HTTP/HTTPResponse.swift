@@ -44,6 +44,14 @@ package struct HTTPResponse: Sendable {
         HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
     }
 
+    /// Go's `http.Error(w, message, status)`: the message and a newline as plain text, with
+    /// `X-Content-Type-Options: nosniff` (what Prometheus answers for unknown paths and methods).
+    package static func goError(_ message: String, status: Int) -> HTTPResponse {
+        var response = text(message + "\n", status: status)
+        response.headers.add(name: "X-Content-Type-Options", value: "nosniff")
+        return response
+    }
+
     /// The one-line `text/plain` answer for `error`, e.g. `400 Bad Request: bad Content-Length`.
     package static func error(_ error: HTTPError) -> HTTPResponse {
         text("\(error.status) \(reasonPhrase(error.status)): \(error.description)", status: error.status)

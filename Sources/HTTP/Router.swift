@@ -99,16 +99,23 @@ package struct Router: Sendable {
         let parts = Self.pathParts(path)
         var best: (route: Route, parameters: [String: String], segments: [Segment])?
         var allowed = Set<HTTPMethod>()
+        // The most specific pattern that matched the path but not the method.
+        var mismatched: [Segment]?
         for candidate in dynamic {
             guard let parameters = Self.capture(candidate.segments, parts) else { continue }
             guard let route = Self.route(in: candidate.byMethod, for: method) else {
                 allowed.formUnion(Self.allowed(candidate.byMethod))
+                if mismatched.map({ Self.isMoreSpecific(candidate.segments, than: $0) }) ?? true { mismatched = candidate.segments }
                 continue
             }
             if let current = best, !Self.isMoreSpecific(candidate.segments, than: current.segments) { continue }
             best = (route, parameters, candidate.segments)
         }
-        if let best { return .found(best.route, parameters: best.parameters) }
+        // A catch-all for the method does not hide a more specific path's 405 (as in Go's
+        // httprouter, where the specific route owns the path).
+        if let best, !(mismatched.map { Self.isMoreSpecific($0, than: best.segments) } ?? false) {
+            return .found(best.route, parameters: best.parameters)
+        }
         if !allowed.isEmpty { return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue }) }
         return .notFound
     }

@@ -1,3 +1,5 @@
+import RE2
+
 /// A label matcher: `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`.
 ///
 /// Prometheus' rules:
@@ -6,8 +8,7 @@
 ///   *without* `foo`, `foo!=""` selects series *with* it, and `foo=~".*"` matches every series.
 ///
 /// Common regex shapes (a literal, `a|b|c`, `.*`, `.+`, `lit.*`, `.*lit`, `.*lit.*`) are matched
-/// without the regex engine; the rest use Swift's `Regex` with Unicode-scalar semantics, the closest
-/// to RE2's code-point matching.
+/// without the regex engine; the rest use `RE2.Regexp`, Go's syntax and semantics.
 package struct Matcher: Sendable, Hashable, CustomStringConvertible {
     /// The four operators.
     package enum MatchType: String, Sendable, Hashable, CaseIterable {
@@ -133,24 +134,18 @@ private final class CompiledPattern: Sendable {
     }
 
     let kind: Kind
-    // `Regex<AnyRegexOutput>` is not declared Sendable because its output type is not. The value
-    // is never mutated after `init`, and matching only reads the compiled program; its one lazy
-    // step (lowering to byte code) is forced in `init` by a first match, before the matcher can
-    // be shared.
-    private nonisolated(unsafe) let regex: Regex<AnyRegexOutput>?
+    private let regex: Regexp?
 
     init(_ source: String) throws(StorageError) {
-        // Compile in every case, so an invalid pattern is always an error, then pick a fast path.
+        // As Prometheus' `NewFastRegexMatcher`: the source alone must parse (so `a)(b` is not
+        // rescued by the wrapper), then the anchored dot-all form is what matches.
         do {
-            // The source alone must parse (so `a)(b` is not rescued by the wrapper), then the
-            // wrapped form adds Prometheus' dot-matches-newline.
-            _ = try Regex(source)
-            regex = try Regex("(?s:" + source + ")").matchingSemantics(.unicodeScalar)
+            try Regexp.validate(source)
+            regex = try Regexp("^(?s:" + source + ")$")
         } catch {
-            throw StorageError.invalidRegex(pattern: source, reason: String(describing: error))
+            throw StorageError.invalidRegex(pattern: source, reason: error.description)
         }
         kind = CompiledPattern.classify(source)
-        _ = try? regex?.wholeMatch(in: "")
     }
 
     func matches(_ s: String) -> Bool {
@@ -164,8 +159,7 @@ private final class CompiledPattern: Sendable {
         case let .suffix(x): return s.utf8.count >= x.utf8.count && s.utf8.reversed().starts(with: x.utf8.reversed())
         case let .contains(x): return CompiledPattern.utf8Contains(s, x)
         case .regex:
-            guard let regex else { return false }
-            return (try? regex.wholeMatch(in: s)) != nil
+            return regex?.matches(s) ?? false
         }
     }
 

@@ -33,7 +33,7 @@ package enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .outOfOrderNotSupported: "out-of-order ingestion (out_of_order_time_window > 0) is not supported yet"
         case let .unknownSeriesRef(ref): "unknown series reference \(ref.rawValue) and no labels given"
         case .emptyLabels: "empty labelset"
-        case let .invalidRegex(pattern, reason): "error parsing regexp \(pattern): \(reason)"
+        case let .invalidRegex(_, reason): reason
         case .closed: "storage closed"
         case let .io(text): text
         }

@@ -120,40 +120,42 @@ extension Evaluator {
     /// Functions over a range vector: one window per series and step.
     private func evalRangeFunction(_ c: Call, matrixArg: Int) throws(PromQLError) -> [Series] {
         let name = c.function.name
-        // Scalar arguments, one value per step.
-        var scalarArgs: [[Double]] = []
+        guard let kind = RangeFunction(rawValue: name) else { throw error("function \(goQuote(name)) is not implemented") }
+        // The scalar argument (predict_linear's t, quantile_over_time's q), one value per step.
+        var scalarArg: [Double] = []
         for (i, a) in c.args.enumerated() where i != matrixArg {
             let m = try eval(a).matrix
-            var byStep: [Double] = []
             var byT: [Int64: Double] = [:]
             for p in m.first?.points ?? [] { byT[p.t] = p.v }
+            var byStep: [Double] = []
             try forEachStep { ts, _ throws(PromQLError) in byStep.append(byT[ts] ?? .nan) }
-            scalarArgs.append(byStep)
+            if scalarArg.isEmpty { scalarArg = byStep }
         }
-        let src = try loadRangeSource(c.args[matrixArg])
-        let keepName = name == "last_over_time" || name == "first_over_time"
+        let keepName = kind == .lastOverTime || kind == .firstOverTime
+        let counterCheck = kind == .rate || kind == .increase
         var out: [Series] = []
-        for s in src.series {
-            var pts: [Point] = []
-            try forEachWindow(src, s.samples) { window, ts, step throws(PromQLError) in
-                let scalars = scalarArgs.map { $0[step] }
-                if let v = try rangeFunction(name, window, ts: ts, scalars: scalars, src: src, call: c) {
-                    pts.append(Point(t: ts, v: v))
+        var points: [Point] = []
+        points.reserveCapacity(numSteps)
+        let placement = rangePlacement(c.args[matrixArg])
+        try forEachRangeSeries(c.args[matrixArg], window: { window, ts, step throws(PromQLError) in
+            let scalar = step < scalarArg.count ? scalarArg[step] : .nan
+            if let v = try rangeFunction(kind, window, ts: ts, scalar: scalar, placement: placement, call: c) {
+                points.append(Point(t: ts, v: v))
+            }
+        }, done: { labels, dropName throws(PromQLError) in
+            guard !points.isEmpty else { return }
+            try ctx.addSamples(points.count)
+            out.append(Series(labels: labels, points: Array(points), dropName: !keepName || dropName))
+            points.removeAll(keepingCapacity: true)
+            if counterCheck {
+                let metric = labels.name
+                if !metric.isEmpty && !metric.hasSuffix("_total") && !metric.hasSuffix("_sum")
+                    && !metric.hasSuffix("_count") && !metric.hasSuffix("_bucket") {
+                    ctx.info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(goQuote(metric))", c.args[matrixArg].position)
                 }
             }
-            if !pts.isEmpty {
-                try ctx.addSamples(pts.count)
-                out.append(Series(labels: s.labels, points: pts, dropName: !keepName || s.dropName))
-                if name == "rate" || name == "increase" {
-                    let metric = s.labels.name
-                    if !metric.isEmpty && !metric.hasSuffix("_total") && !metric.hasSuffix("_sum")
-                        && !metric.hasSuffix("_count") && !metric.hasSuffix("_bucket") {
-                        ctx.info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(goQuote(metric))", c.args[matrixArg].position)
-                    }
-                }
-            }
-        }
-        if name == "absent_over_time" {
+        })
+        if kind == .absentOverTime {
             let steps = numSteps
             var found: Set<Int64> = []
             for s in out { for p in s.points { found.insert(p.t) } }
@@ -165,47 +167,60 @@ extension Evaluator {
         return out
     }
 
+    /// The functions of a range vector, resolved once per call rather than per window.
+    enum RangeFunction: String {
+        case rate, increase, delta, irate, idelta, deriv
+        case predictLinear = "predict_linear"
+        case avgOverTime = "avg_over_time", sumOverTime = "sum_over_time", countOverTime = "count_over_time"
+        case minOverTime = "min_over_time", maxOverTime = "max_over_time"
+        case lastOverTime = "last_over_time", firstOverTime = "first_over_time"
+        case presentOverTime = "present_over_time", absentOverTime = "absent_over_time"
+        case stddevOverTime = "stddev_over_time", stdvarOverTime = "stdvar_over_time"
+        case quantileOverTime = "quantile_over_time", madOverTime = "mad_over_time"
+        case changes, resets
+    }
+
     /// One range function on one window; nil leaves the step empty.
-    private func rangeFunction(_ name: String, _ w: ArraySlice<Point>, ts: Int64, scalars: [Double],
-                               src: RangeSource, call: Call) throws(PromQLError) -> Double? {
-        switch name {
-        case "rate": return extrapolatedRate(w, ts: ts, src: src, isCounter: true, isRate: true)
-        case "increase": return extrapolatedRate(w, ts: ts, src: src, isCounter: true, isRate: false)
-        case "delta": return extrapolatedRate(w, ts: ts, src: src, isCounter: false, isRate: false)
-        case "irate": return instantValue(w, isRate: true)
-        case "idelta": return instantValue(w, isRate: false)
-        case "deriv":
+    private func rangeFunction(_ kind: RangeFunction, _ w: ArraySlice<Point>, ts: Int64, scalar: Double,
+                               placement: RangePlacement, call: Call) throws(PromQLError) -> Double? {
+        switch kind {
+        case .rate: return extrapolatedRate(w, ts: ts, placement: placement, isCounter: true, isRate: true)
+        case .increase: return extrapolatedRate(w, ts: ts, placement: placement, isCounter: true, isRate: false)
+        case .delta: return extrapolatedRate(w, ts: ts, placement: placement, isCounter: false, isRate: false)
+        case .irate: return instantValue(w, isRate: true)
+        case .idelta: return instantValue(w, isRate: false)
+        case .deriv:
             guard w.count >= 2, let first = w.first else { return nil }
             return linearRegression(w, interceptTime: first.t).slope
-        case "predict_linear":
+        case .predictLinear:
             guard w.count >= 2 else { return nil }
             let r = linearRegression(w, interceptTime: ts)
-            return r.slope * (scalars.first ?? .nan) + r.intercept
-        case "avg_over_time": return avgOverTime(w)
-        case "sum_over_time": return sumOverTime(w)
-        case "count_over_time": return Double(w.count)
-        case "min_over_time":
+            return r.slope * scalar + r.intercept
+        case .avgOverTime: return avgOverTime(w)
+        case .sumOverTime: return sumOverTime(w)
+        case .countOverTime: return Double(w.count)
+        case .minOverTime:
             return compareOverTime(w) { cur, best in cur < best || best.isNaN }
-        case "max_over_time":
+        case .maxOverTime:
             return compareOverTime(w) { cur, best in cur > best || best.isNaN }
-        case "last_over_time": return w.last?.v
-        case "first_over_time": return w.first?.v
-        case "present_over_time": return 1
-        case "absent_over_time": return 1
-        case "stddev_over_time": return varianceOverTime(w).squareRoot()
-        case "stdvar_over_time": return varianceOverTime(w)
-        case "quantile_over_time":
-            let q = scalars.first ?? .nan
+        case .lastOverTime: return w.last?.v
+        case .firstOverTime: return w.first?.v
+        case .presentOverTime: return 1
+        case .absentOverTime: return 1
+        case .stddevOverTime: return varianceOverTime(w).squareRoot()
+        case .stdvarOverTime: return varianceOverTime(w)
+        case .quantileOverTime:
+            let q = scalar
             if q.isNaN || q < 0 || q > 1 {
                 ctx.warn("quantile value should be between 0 and 1, got \(FloatFormat.g(q))", call.args[0].position)
             }
             return quantileOf(q, w.map(\.v))
-        case "mad_over_time":
+        case .madOverTime:
             if w.contains(where: { $0.v.isNaN }) { return .nan }
             let values = w.map(\.v)
             let median = quantileOf(0.5, values)
             return quantileOf(0.5, values.map { abs($0 - median) })
-        case "changes":
+        case .changes:
             var changes = 0
             var prev = w[w.startIndex].v
             for p in w.dropFirst() {
@@ -213,7 +228,7 @@ extension Evaluator {
                 prev = p.v
             }
             return Double(changes)
-        case "resets":
+        case .resets:
             var resets = 0
             var prev = w[w.startIndex].v
             for p in w.dropFirst() {
@@ -221,8 +236,6 @@ extension Evaluator {
                 prev = p.v
             }
             return Double(resets)
-        default:
-            throw error("function \(goQuote(name)) is not implemented")
         }
     }
 }

@@ -1,6 +1,11 @@
 internal import Model
 
 /// Selectors and subqueries: where samples come from.
+///
+/// Selectors stream: storage is walked one series at a time through a `SampleCursor`, and each
+/// series is reduced to its result points on the spot (the newest sample per step for an instant
+/// selector, a window sliding over a per-series buffer for a range function), so a query never
+/// holds the raw samples of more than one series.
 extension Evaluator {
     /// The reference time of a selector at step `ts`: the `@` time or the step, minus offset.
     func referenceTime(_ ts: Int64, at: AtModifier?, offsetMs: Int64) -> Int64 {
@@ -21,24 +26,33 @@ extension Evaluator {
                             value: (Sample) -> Double = { $0.v }) throws(PromQLError) -> [Series] {
         let lookback = ctx.options.lookbackDeltaMs
         let (lo, hi) = referenceBounds(at: vs.at, offsetMs: vs.offsetMs)
-        let data = try ctx.select(vs.matchers, mint: lo - lookback + 1, maxt: hi)
+        let fixedRef = vs.at.map { atTime($0) - vs.offsetMs }
+        let steps = numSteps
         var out: [Series] = []
-        for (labels, samples) in data {
-            var pts: [Point] = []
-            var idx = 0
-            try forEachStep { ts, _ throws(PromQLError) in
-                let ref = referenceTime(ts, at: vs.at, offsetMs: vs.offsetMs)
-                // Samples are sorted and references grow with the step, so walk forward.
-                if vs.at != nil { idx = 0 }
-                while idx < samples.count && samples[idx].t <= ref { idx += 1 }
-                guard idx > 0 else { return }
-                let s = samples[idx - 1]
-                if s.t <= ref - lookback || isStaleNaN(s.v) { return }
-                pts.append(Point(t: ts, v: value(s)))
+        var scratch: [Point] = []
+        scratch.reserveCapacity(steps)
+        try ctx.forEachSeries(vs.matchers, mint: lo - lookback + 1, maxt: hi) { labels, cursor throws(PromQLError) in
+            var have = false
+            var last = Sample(t: 0, v: 0)
+            var ts = start
+            for step in 0 ..< steps {
+                if step & 1023 == 1023 { try ctx.checkInterruptNow() }
+                // References never decrease from step to step, so the walk only moves forward.
+                let ref = fixedRef ?? ts - vs.offsetMs
+                while let s = cursor.peek(), s.t <= ref {
+                    last = s
+                    have = true
+                    cursor.advance()
+                }
+                if have && last.t > ref - lookback && !isStaleNaN(last.v) {
+                    scratch.append(Point(t: ts, v: value(last)))
+                }
+                ts += interval
             }
-            if !pts.isEmpty {
-                try ctx.addSamples(pts.count)
-                out.append(Series(labels: labels, points: pts, dropName: dropName))
+            if !scratch.isEmpty {
+                try ctx.addSamples(scratch.count)
+                out.append(Series(labels: labels, points: Array(scratch), dropName: dropName))
+                scratch.removeAll(keepingCapacity: true)
             }
         }
         return out
@@ -48,10 +62,14 @@ extension Evaluator {
     /// `(ref - range, ref]`, without staleness markers.
     func evalMatrixSelectorRaw(_ m: MatrixSelector) throws(PromQLError) -> [Series] {
         let ref = referenceTime(start, at: m.selector.at, offsetMs: m.selector.offsetMs)
-        let data = try ctx.select(m.selector.matchers, mint: ref - m.rangeMs + 1, maxt: ref)
+        let mint = ref - m.rangeMs
         var out: [Series] = []
-        for (labels, samples) in data {
-            let pts = samples.filter { $0.t > ref - m.rangeMs && $0.t <= ref && !isStaleNaN($0.v) }.map { Point(t: $0.t, v: $0.v) }
+        try ctx.forEachSeries(m.selector.matchers, mint: mint + 1, maxt: ref) { labels, cursor throws(PromQLError) in
+            var pts: [Point] = []
+            while let s = cursor.peek() {
+                if s.t > mint && s.t <= ref && !isStaleNaN(s.v) { pts.append(Point(t: s.t, v: s.v)) }
+                cursor.advance()
+            }
             if !pts.isEmpty {
                 try ctx.addSamples(pts.count)
                 out.append(Series(labels: labels, points: pts))
@@ -75,45 +93,98 @@ extension Evaluator {
         return try child.eval(s.expr).matrix
     }
 
-    /// The series and samples a range-vector argument provides, with the window placement.
-    struct RangeSource {
-        var series: [(labels: Labels, samples: [Point], dropName: Bool)]
-        var rangeMs: Int64
-        var offsetMs: Int64
-        var at: AtModifier?
-        var fromSubquery: Bool
+    /// The window placement of a range-vector argument (a range selector or a subquery).
+    func rangePlacement(_ e: Expr) -> RangePlacement {
+        switch e.unparenthesized {
+        case let .matrixSelector(m): RangePlacement(rangeMs: m.rangeMs, offsetMs: m.selector.offsetMs, at: m.selector.at)
+        case let .subquery(s): RangePlacement(rangeMs: s.rangeMs, offsetMs: s.offsetMs, at: s.at)
+        default: RangePlacement(rangeMs: 0, offsetMs: 0, at: nil)
+        }
     }
 
-    /// Loads a range-vector argument (a range selector or a subquery).
-    func loadRangeSource(_ e: Expr) throws(PromQLError) -> RangeSource {
+    /// Calls `body` for each series of a range-vector argument (a range selector, streamed, or a
+    /// subquery) with each step's non-empty window `(ref - range, ref]` of its samples, without
+    /// staleness markers; `done` follows each series' last window.
+    func forEachRangeSeries(_ e: Expr,
+                            window body: (_ window: ArraySlice<Point>, _ ts: Int64, _ step: Int) throws(PromQLError) -> Void,
+                            done: (_ labels: Labels, _ dropName: Bool) throws(PromQLError) -> Void) throws(PromQLError) {
+        var window: [Point] = []
         switch e.unparenthesized {
         case let .matrixSelector(m):
+            let place = RangePlacement(rangeMs: m.rangeMs, offsetMs: m.selector.offsetMs, at: m.selector.at)
             let (lo, hi) = referenceBounds(at: m.selector.at, offsetMs: m.selector.offsetMs)
-            let data = try ctx.select(m.selector.matchers, mint: lo - m.rangeMs + 1, maxt: hi)
-            let series = data.map { (labels: $0.0, samples: $0.1.compactMap { isStaleNaN($0.v) ? nil : Point(t: $0.t, v: $0.v) }, dropName: false) }
-            return RangeSource(series: series, rangeMs: m.rangeMs, offsetMs: m.selector.offsetMs, at: m.selector.at, fromSubquery: false)
+            try ctx.forEachSeries(m.selector.matchers, mint: lo - m.rangeMs + 1, maxt: hi) { labels, cursor throws(PromQLError) in
+                try slideWindow(place, over: &cursor, buffer: &window, body)
+                try done(labels, false)
+            }
         case let .subquery(s):
+            let place = RangePlacement(rangeMs: s.rangeMs, offsetMs: s.offsetMs, at: s.at)
             let mat = try runSubquery(s)
-            let series = mat.map { (labels: $0.labels, samples: $0.points.filter { !isStaleNaN($0.v) }, dropName: $0.dropName) }
-            return RangeSource(series: series, rangeMs: s.rangeMs, offsetMs: s.offsetMs, at: s.at, fromSubquery: true)
+            for series in mat {
+                var source = PointSource(points: series.points)
+                try slideWindow(place, over: &source, buffer: &window, body)
+                try done(series.labels, series.dropName)
+            }
         default:
             throw error("expected a range vector argument")
         }
     }
 
-    /// Calls `body` with each step's window `(ref - range, ref]` of one series' samples; skips
-    /// steps with an empty window.
-    func forEachWindow(_ src: RangeSource, _ samples: [Point],
-                       _ body: (_ window: ArraySlice<Point>, _ ts: Int64, _ step: Int) throws(PromQLError) -> Void) throws(PromQLError) {
-        var lo = 0, hi = 0
-        try forEachStep { ts, step throws(PromQLError) in
-            let ref = referenceTime(ts, at: src.at, offsetMs: src.offsetMs)
-            let mint = ref - src.rangeMs
-            if src.at != nil { lo = 0; hi = 0 }
-            while hi < samples.count && samples[hi].t <= ref { hi += 1 }
-            while lo < hi && samples[lo].t <= mint { lo += 1 }
-            if lo >= hi { return }
-            try body(samples[lo ..< hi], ts, step)
+    /// Moves a window over one series' samples, step by step: samples enter once their time is
+    /// at or before the reference time and leave once they fall out of the range. Samples that
+    /// are already out of range when read (steps wider than the range) never enter.
+    private func slideWindow<S: PointStream>(_ place: RangePlacement, over source: inout S, buffer win: inout [Point],
+                                              _ body: (ArraySlice<Point>, Int64, Int) throws(PromQLError) -> Void) throws(PromQLError) {
+        win.removeAll(keepingCapacity: true)
+        let fixedRef = place.at.map { atTime($0) - place.offsetMs }
+        var lo = 0
+        var ts = start
+        for step in 0 ..< numSteps {
+            if step & 1023 == 1023 { try ctx.checkInterruptNow() }
+            let ref = fixedRef ?? ts - place.offsetMs
+            let mint = ref - place.rangeMs
+            while let p = source.peekPoint(), p.t <= ref {
+                if p.t > mint && !isStaleNaN(p.v) { win.append(p) }
+                source.advance()
+            }
+            while lo < win.count && win[lo].t <= mint { lo += 1 }
+            if lo < win.count {
+                try body(win[lo ..< win.count], ts, step)
+            }
+            if lo == win.count {
+                win.removeAll(keepingCapacity: true)
+                lo = 0
+            } else if lo >= 512 && lo * 2 >= win.count {
+                win.removeSubrange(0 ..< lo)
+                lo = 0
+            }
+            ts += interval
         }
     }
+}
+
+/// A forward-only source of points for `slideWindow`.
+protocol PointStream {
+    mutating func peekPoint() -> Point?
+    mutating func advance()
+}
+
+extension SampleCursor: PointStream {
+    @inline(__always)
+    mutating func peekPoint() -> Point? {
+        guard let s = peek() else { return nil }
+        return Point(t: s.t, v: s.v)
+    }
+}
+
+/// The points of a series already in memory (a subquery's result).
+struct PointSource: PointStream {
+    let points: [Point]
+    var index = 0
+
+    @inline(__always)
+    mutating func peekPoint() -> Point? { index < points.count ? points[index] : nil }
+
+    @inline(__always)
+    mutating func advance() { index += 1 }
 }

@@ -152,6 +152,13 @@ final class QueryContext {
         if checks & 63 == 0 && ContinuousClock.now > deadline { throw PromQLError.timeout("expression evaluation") }
     }
 
+    /// The check for loops that call it rarely (every few hundred steps of one series): the
+    /// clock every call.
+    func checkInterruptNow() throws(PromQLError) {
+        if let c = cancellation, c.isCanceled { throw PromQLError.canceled("expression evaluation") }
+        if ContinuousClock.now > deadline { throw PromQLError.timeout("expression evaluation") }
+    }
+
     func addSamples(_ n: Int) throws(PromQLError) {
         currentSamples += n
         if currentSamples > peakSamples { peakSamples = currentSamples }
@@ -168,8 +175,11 @@ final class QueryContext {
         if !infos.contains(s) { infos.append(s) }
     }
 
-    /// Series matching `matchers` with samples in `[mint, maxt]`, samples loaded into memory.
-    func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws(PromQLError) -> [(Labels, [Sample])] {
+    /// Calls `body` with each series matching `matchers` that has samples in `[mint, maxt]`
+    /// and a cursor over those samples, one series at a time, in label order. The cursor's
+    /// batch buffer is shared by all series of the call.
+    func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64,
+                       _ body: (Labels, inout SampleCursor) throws(PromQLError) -> Void) throws(PromQLError) {
         let q: any Querier
         do {
             q = try storage.querier(mint: mint, maxt: maxt)
@@ -178,26 +188,21 @@ final class QueryContext {
         }
         queriers.append(q)
         let set = q.select(matchers, hints: SelectHints(sorted: true))
-        var out: [(Labels, [Sample])] = []
+        let buffer = UnsafeMutableBufferPointer<Sample>.allocate(capacity: QueryContext.batchSize)
+        defer { buffer.deallocate() }
         while set.next() {
             try checkInterrupt()
             let s = set.at()
-            var it = s.iterator()
-            var samples: [Sample] = []
-            if it.seek(mint) {
-                repeat {
-                    let (t, v) = it.at()
-                    if t > maxt { break }
-                    samples.append(Sample(t: t, v: v))
-                } while it.next()
-            }
-            if let e = it.error { throw PromQLError.storage(e.description) }
-            samplesLoaded += samples.count
-            out.append((s.labels, samples))
+            var cursor = SampleCursor(s.iterator(), buffer: buffer, mint: mint, maxt: maxt)
+            try body(s.labels, &cursor)
+            if let e = cursor.error { throw PromQLError.storage(e.description) }
+            samplesLoaded += cursor.loaded
         }
         if let e = set.error { throw PromQLError.storage(e.description) }
-        return out
     }
+
+    /// Samples read from storage per call.
+    static let batchSize = 256
 }
 
 /// A node's value during evaluation: scalars are one-series matrices with empty labels.

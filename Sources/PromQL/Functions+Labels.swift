@@ -1,4 +1,5 @@
 internal import Model
+internal import RE2
 
 /// `label_replace`, `label_join` and `sort_by_label`.
 extension Evaluator {
@@ -9,9 +10,9 @@ extension Evaluator {
 
     func evalLabelReplace(_ c: Call) throws(PromQLError) -> [Series] {
         let dst = stringArg(c.args[1]), repl = stringArg(c.args[2]), src = stringArg(c.args[3]), regexText = stringArg(c.args[4])
-        let regex: GoRegex
+        let regex: Regexp
         do {
-            regex = try GoRegex(regexText)
+            regex = try Regexp("^(?s:" + regexText + ")$")
         } catch {
             throw self.error("invalid regular expression in label_replace(): \(regexText)")
         }
@@ -21,8 +22,8 @@ extension Evaluator {
         var mat = try eval(c.args[0]).matrix
         for i in mat.indices {
             let srcVal = mat[i].labels.get(src)
-            guard let groups = regex.match(srcVal) else { continue }
-            let res = GoRegex.expand(repl, groups: groups, names: regex.names)
+            guard let groups = regex.submatchRanges(srcVal) else { continue }
+            let res = regex.expand(repl, text: srcVal, match: groups)
             var b = LabelsBuilder(mat[i].labels)
             b.set(dst, res)
             mat[i].labels = b.labels()

@@ -5,7 +5,7 @@ extension Evaluator {
     /// Prometheus 3's `extrapolatedRate`: the change over the window, corrected for counter
     /// resets, extrapolated towards the window's edges (at most half an average interval past
     /// the first/last sample, and never below zero for counters).
-    func extrapolatedRate(_ w: ArraySlice<Point>, ts: Int64, src: RangeSource, isCounter: Bool, isRate: Bool) -> Double? {
+    func extrapolatedRate(_ w: ArraySlice<Point>, ts: Int64, placement src: RangePlacement, isCounter: Bool, isRate: Bool) -> Double? {
         guard w.count >= 2, let first = w.first, let last = w.last else { return nil }
         let ref = referenceTime(ts, at: src.at, offsetMs: src.offsetMs)
         let rangeStart = ref - src.rangeMs

@@ -56,10 +56,10 @@ package struct PromQLParser {
         case _ where t.kind.isKeywordLike:
             e = try p.parseSelectorWithName()
         default:
-            try p.unexpected("", "")
+            try p.unexpected("", "", lookahead: false)
         }
-        if p.peek.kind != .eof { try p.unexpected("", "") }
-        guard case let .vectorSelector(vs) = e else { try p.unexpected("", "") }
+        if p.peek.kind != .eof { try p.unexpected("", "", lookahead: false) }
+        guard case let .vectorSelector(vs) = e else { try p.unexpected("", "", lookahead: false) }
         return vs.matchers
     }
 
@@ -85,11 +85,13 @@ package struct PromQLParser {
     }
 
     /// Prometheus' `unexpected(context, expected)`; a lexer error is reported as it is.
-    private func unexpected(_ context: String, _ expected: String) throws(PromQLError) -> Never {
+    private func unexpected(_ context: String, _ expected: String, lookahead: Bool = true) throws(PromQLError) -> Never {
         let t = peek
         if t.kind == .error { throw error(t.text, t.range) }
         // Yacc reads one more token while recovering; a lexer error there is reported first.
-        if peek(1).kind == .error { throw error(peek(1).text, peek(1).range) }
+        // Not in series selectors: there the grammar fails on the token itself (`sum(` as a
+        // match[] is `1:4: parse error: unexpected "("`).
+        if lookahead, peek(1).kind == .error { throw error(peek(1).text, peek(1).range) }
         var msg = "unexpected " + t.desc
         if !context.isEmpty { msg += " in " + context }
         if !expected.isEmpty { msg += ", expected " + expected }

@@ -8,7 +8,7 @@ import Model
 /// because they surface in logs and as `lastError` in the targets API next to
 /// Prometheus-trained eyes.
 package enum ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The rule's regex does not compile with ICU (config validation should have caught it).
+    /// The rule's regex does not compile (Go's error text; config validation catches it first).
     case invalidRegex(String)
     /// After relabeling, the target has no `__address__`.
     case noAddress
@@ -70,8 +70,8 @@ package enum ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
 
     package var description: String {
         switch self {
-        case .invalidRegex(let pattern):
-            return "error parsing regexp: invalid regular expression `\(pattern)`"
+        case .invalidRegex(let goError):
+            return goError
         case .noAddress:
             return "no address"
         case .invalidAddress(let address):

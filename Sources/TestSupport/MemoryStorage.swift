@@ -47,9 +47,9 @@ final class MemoryQuerier: Querier {
     func select(_ matchers: [Matcher], hints: SelectHints) -> any SeriesSet {
         var out: [ArraySeries] = []
         for (labels, samples) in data where matchers.allSatisfy({ $0.matches(labels) }) {
-            let inRange = samples.filter { $0.t >= mint && $0.t <= maxt }
-            if inRange.isEmpty { continue }
-            out.append(ArraySeries(labels: labels, samples: inRange))
+            let window = samples.filter { $0.t >= mint && $0.t <= maxt }
+            if window.isEmpty { continue }
+            out.append(ArraySeries(labels: labels, samples: window))
         }
         out.sort { Labels.compare($0.labels, $1.labels) < 0 }
         if hints.limit > 0 && out.count > hints.limit { out = Array(out.prefix(hints.limit)) }
@@ -58,7 +58,7 @@ final class MemoryQuerier: Querier {
 
     func labelValues(_ name: String, matchers: [Matcher], limit: Int) throws(StorageError) -> [String] {
         var values = Set<String>()
-        for (labels, _) in data where matchers.allSatisfy({ $0.matches(labels) }) {
+        for (labels, samples) in data where inRange(samples) && matchers.allSatisfy({ $0.matches(labels) }) {
             let v = labels.get(name)
             if !v.isEmpty { values.insert(v) }
         }
@@ -68,11 +68,17 @@ final class MemoryQuerier: Querier {
 
     func labelNames(matchers: [Matcher], limit: Int) throws(StorageError) -> [String] {
         var names = Set<String>()
-        for (labels, _) in data where matchers.allSatisfy({ $0.matches(labels) }) {
+        for (labels, samples) in data where inRange(samples) && matchers.allSatisfy({ $0.matches(labels) }) {
             for l in labels { names.insert(l.name) }
         }
         let sorted = names.sorted { Labels.compareUTF8($0, $1) < 0 }
         return limit > 0 ? Array(sorted.prefix(limit)) : sorted
+    }
+
+    /// Whether the series has a sample in `[mint, maxt]` (label lookups skip the rest, as a
+    /// TSDB skips blocks and chunks outside the querier's range).
+    private func inRange(_ samples: [Sample]) -> Bool {
+        samples.contains { $0.t >= mint && $0.t <= maxt }
     }
 
     func close() {}

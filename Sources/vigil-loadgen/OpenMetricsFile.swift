@@ -7,16 +7,19 @@ import Glibc
 /// Each instance carries 50 series: `http_requests_total` (2 methods × 4 codes, counters),
 /// `http_request_duration_seconds` (a classic histogram: 10 buckets, sum, count) and 30
 /// `node_cpu_usage_ratio` gauges. Instances are spread over 10 jobs. Values come from a fixed
-/// seed, so two runs write the same file.
+/// seed, so two runs write the same file. `end` (Unix seconds) replaces "now" as the last
+/// step's time; with `marker`, two more samples (`vigil_bench_marker`) a step and a minute and
+/// two hours later than that make two newer blocks, so that both compactors merge the data's own
+/// blocks (each leaves the newest block alone and needs a newer one to close the range).
 enum OpenMetricsFile {
     static let buckets = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "+Inf"]
 
-    static func write(path: String, series: Int, hours: Int, stepSeconds: Int) -> Bool {
+    static func write(path: String, series: Int, hours: Int, stepSeconds: Int, end endTime: Int? = nil, marker: Bool = false) -> Bool {
         guard let f = fopen(path, "w") else { return false }
         defer { fclose(f) }
         let instances = max(1, series / 50)
         let steps = hours * 3600 / stepSeconds
-        let end = (Int(time(nil)) / stepSeconds) * stepSeconds
+        let end = ((endTime ?? Int(time(nil))) / stepSeconds) * stepSeconds
         let start = end - (steps - 1) * stepSeconds
         var out = ""
         out.reserveCapacity(1 << 20)
@@ -73,6 +76,7 @@ enum OpenMetricsFile {
                 if out.utf8.count > 1 << 20 { flush() }
             }
         }
+        if marker { out += "vigil_bench_marker 1 \(end + stepSeconds + 60)\nvigil_bench_marker 1 \(end + stepSeconds + 7260)\n" }
         out += "# EOF\n"
         flush()
         return true

@@ -42,6 +42,7 @@ func raiseFDLimit() {
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
+if let code = storageCommand(args) { exit(code) } // StorageCommands.swift
 if args.first == "openmetrics" {
     guard args.count == 5, let series = Int(args[2]), let hours = Int(args[3]), let step = Int(args[4]),
           series > 0, series <= 10_000_000, hours > 0, hours <= 24 * 31, step > 0, step <= 3600 else { usage() }

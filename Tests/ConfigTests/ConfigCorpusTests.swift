@@ -139,9 +139,6 @@ import TestSupport
         "section_key_dup.bad.yml": (
             #"mapping key "scrape_configs" already defined"#,
             "duplicate keys are found by the YAML reader, which words its error in YAML terms"),
-        "regex.bad.yml": (
-            "error parsing regexp: invalid regular expression",
-            "Go's RE2 explains the syntax error (\"missing closing )\"); ICU only says the pattern is invalid"),
     ]
 
     static func expectations() -> [String: String] {

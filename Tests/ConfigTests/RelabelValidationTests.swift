@@ -31,7 +31,7 @@ import Testing
         ("{action: uppercase, source_labels: [a], target_label: b}", nil),
         ("{source_labels: [a], target_label: '${1}'}", nil),
         ("{action: explode}", #"unknown relabel action "explode""#),
-        ("{regex: 'abc(def'}", "error parsing regexp"),
+        ("{regex: 'abc(def'}", "error parsing regexp: missing closing ): `^(?s:abc(def)$`"),
         ("{source_labels: [''], target_label: a}", #""" is not a valid label name"#),
         ("{target_label: a, unknown: 1}", "field unknown not found in type relabel.plain"),
     ]
@@ -68,7 +68,7 @@ import Testing
         let config = try ConfigFile.parse(text, file: "r.yml", environment: [:])
         let rule = try #require(config.scrapeConfigs.first?.metricRelabelConfigs.first)
         #expect(rule.regex == "up|(?P<x>go_.*)")
-        #expect(rule.anchoredPattern == "^(?s:up|(?<x>go_.*))$")
+        #expect(rule.anchoredPattern == "^(?s:up|(?P<x>go_.*))$")
         #expect(rule.separator == ";")
         #expect(rule.replacement == "$1")
         #expect(rule.action == .drop)

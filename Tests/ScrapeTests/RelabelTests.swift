@@ -177,7 +177,7 @@ func rule(_ action: RelabelAction, source: [String]? = nil, separator: String = 
     }
 
     @Test func invalidRegexIsReported() {
-        #expect(throws: ScrapeError.invalidRegex("^(?s:a(b)$")) { try Relabeler([rule(.keep, source: ["a"], regex: "a(b")]) }
+        #expect(throws: ScrapeError.invalidRegex("error parsing regexp: missing closing ): `^(?s:a(b)$`")) { try Relabeler([rule(.keep, source: ["a"], regex: "a(b")]) }
     }
 
     @Test func builderFollowsPrometheusSemantics() {

@@ -66,6 +66,66 @@ import Testing
         #expect(cardinality.seriesCountByMetricName.first == .init(name: "node_cpu_seconds_total", value: 64))
     }
 
+    /// Blocks written before index version 2 and packed chunks (canonical labels, absolute
+    /// times, XOR chunks) are still read, and compaction rewrites their chunks as packed.
+    @Test func versionOneBlocksStayReadable() throws {
+        let tmp = try TempDirectory(prefix: "block-v1")
+        defer { tmp.remove() }
+        let data = NodeExporterData(nodes: 1)
+        let head = try Head.inMemory()
+        let app = head.appender()
+        let t0: Int64 = 1_700_006_400_000
+        var samples: [[Sample]] = Array(repeating: [], count: data.series.count)
+        try data.generate(from: t0, scrapes: 200) { k, t, v in
+            try app.append(data.series[k].labels, t: t, v: v)
+            samples[k].append(Sample(t: t, v: v))
+        }
+        try app.commit()
+        // The old layout, written by hand: XOR chunks of 120 samples, then the index rewritten
+        // to version 1.
+        let builder = try BlockBuilder(parentDir: tmp.path, minTime: t0, maxTime: t0 + 7_200_000, compaction: nil, compress: true)
+        for (k, spec) in data.series.enumerated() {
+            var chunks: [BlockChunk] = []
+            var start = 0
+            while start < samples[k].count {
+                let part = Array(samples[k][start ..< min(start + 120, samples[k].count)])
+                chunks.append(BlockChunk(minT: part[0].t, maxT: part[part.count - 1].t, chunk: Chunk(encode(part))))
+                start += 120
+            }
+            try builder.add(spec.labels, chunks)
+        }
+        let meta = try #require(try builder.finish())
+        let dir = tmp.path + "/" + meta.ulid
+        let written = try Block.open(dir)
+        let rows = try written.index.seriesRows((1 ... written.index.seriesCount).map { SeriesRef(UInt64($0)) }[...], withChunks: false)
+        do {
+            let db = try SQLiteDatabase(path: dir + "/index.sqlite", mode: .create)
+            let update = try db.prepare("UPDATE series SET labels = ?, mint = ?, maxt = ? WHERE id = ?")
+            for (i, row) in rows.enumerated() {
+                try update.bind(1, blob: row.labels.bytes)
+                try update.bind(2, row.minT)
+                try update.bind(3, row.maxT)
+                try update.bind(4, Int64(i + 1))
+                try update.run()
+            }
+            try db.exec("DROP TABLE pair_pages; UPDATE info SET value = '1' WHERE key = 'version'; DELETE FROM info WHERE key IN ('base_time', 'pair_count');")
+        }
+        let old = try Block.open(dir)
+        #expect(old.index.version == 1)
+        let hq = try head.querier(mint: .min, maxt: .max)
+        for ms in Self.matcherCases {
+            #expect(HeadWALTests.same(try dumpQuerier(try old.querier(mint: .min, maxt: .max), ms), try dumpQuerier(hq, ms)), "\(ms)")
+        }
+        // Compaction rewrites it as version 2 with packed chunks.
+        let merged = try #require(try Compactor.merge([old], into: tmp.path + "/out", samplesPerChunk: 480, rangeMs: 7_200_000, compress: true))
+        #expect(merged.index.version == 2)
+        var cursor = BlockCursor(merged)
+        while let e = try cursor.next() { #expect(e.chunks.allSatisfy { $0.chunk.encoding == .packed }) }
+        for ms in Self.matcherCases {
+            #expect(HeadWALTests.same(try dumpQuerier(try merged.querier(mint: .min, maxt: .max), ms), try dumpQuerier(hq, ms)), "\(ms)")
+        }
+    }
+
     @Test func blockFilesAreWhereFormatSaysTheyAre() throws {
         let tmp = try TempDirectory(prefix: "block-layout")
         defer { tmp.remove() }

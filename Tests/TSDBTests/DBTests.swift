@@ -294,7 +294,7 @@ enum DBFixture {
         try writer.flush()
         let blocks = try writer.written.map { try Block.open(tmp.path + "/" + $0.ulid) }
         // The merge finished, the crash came before its inputs were deleted.
-        let merged = try #require(try Compactor.merge(blocks, into: tmp.path, samplesPerChunk: 120, compress: true))
+        let merged = try #require(try Compactor.merge(blocks, into: tmp.path, samplesPerChunk: 120, rangeMs: 7_200_000, compress: true))
         let db = try DB.open(dir: tmp.path, options: DBFixture.options())
         defer { try? db.close() }
         #expect(db.blocks.map(\.meta.ulid) == [merged.meta.ulid])
@@ -330,7 +330,8 @@ enum DBFixture {
         #expect(r.minTime == 1 && r.maxTime == 2)
         #expect(r.seriesCountByMetricName == [.init(name: "a", value: 5), .init(name: "bb", value: 2)])
         #expect(r.labelValueCountByLabelName == [.init(name: "i", value: 5), .init(name: "__name__", value: 2)])
-        #expect(r.memoryInBytesByLabelName == [.init(name: "__name__", value: 9), .init(name: "i", value: 7)])
+        // Prometheus 3's SizeOfLabels: (len(name)+1 + len(value)+1) per series carrying the pair.
+        #expect(r.memoryInBytesByLabelName == [.init(name: "__name__", value: 11 * 5 + 12 * 2), .init(name: "i", value: 4 * 7)])
         #expect(r.seriesCountByLabelValuePair.first == .init(name: "__name__=a", value: 5))
     }
 

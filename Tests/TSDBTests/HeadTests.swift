@@ -27,6 +27,13 @@ func series(_ name: String, _ extra: [String: String] = [:]) -> Labels {
 }
 
 @Suite struct HeadAppendTests {
+    /// The per-series struct is the head's largest fixed cost per series (RSS per active series
+    /// is one of the storage benchmark's figures): keep it from growing unnoticed.
+    @Test func memSeriesLayout() {
+        #expect(MemoryLayout<XORAppender>.size == 46)
+        #expect(MemoryLayout<MemSeries>.stride == 88)
+    }
+
     @Test func appendCommitQuery() throws {
         let head = try Head.inMemory()
         let app = head.appender()

@@ -75,7 +75,7 @@ package final class Block: Sendable {
     /// compaction. `body` returns false to stop.
     func forEachSeries(_ body: (Labels, [BlockChunk], [ClosedRange<Int64>]) throws(TSDBError) -> Bool) throws(TSDBError) {
         let deleted = tombstones.withLock { $0 }
-        var cache = ChunkSegmentReader.PageCache()
+        var cache = ChunkSegmentReader.PageCache(shared: false)
         if index.seriesCount == 0 { return }
         for id in 1 ... index.seriesCount {
             let ref = SeriesRef(UInt64(id))

@@ -5,7 +5,7 @@ import Model
 struct BlockChunk {
     var minT: Int64
     var maxT: Int64
-    var chunk: XORChunk
+    var chunk: Chunk
 }
 
 /// Writes one block: series are added in increasing label order with their chunks; `finish`
@@ -22,9 +22,14 @@ final class BlockBuilder {
     private var sql: Writer?
     private var lastLabels: Labels?
     private var nextID: Int64 = 1
-    /// name → value → series ids (increasing).
-    private var postings: [String: [String: [Int64]]] = [:]
+    /// Label pairs in first-seen order (their ids are 1, 2, ...): canonical pair bytes → id.
+    private var pairIDs: [[UInt8]: Int] = [:]
+    /// Per pair id - 1: its canonical bytes and the series carrying it (ids increasing).
+    private var pairs: [[UInt8]] = []
+    private var postings: [[Int64]] = []
     private var blob: [UInt8] = []
+    private var labelBlob: [UInt8] = []
+    private var labelIDs: [Int] = []
     private var refs: [BlockIndexSchema.ChunkRef] = []
 
     /// The SQLite side, released before the directory is renamed.
@@ -80,22 +85,42 @@ final class BlockBuilder {
         }
         let id = nextID
         nextID += 1
+        labelIDs.removeAll(keepingCapacity: true)
+        labels.forEachRaw { n, v in
+            var pair: [UInt8] = []
+            pair.reserveCapacity(n.count + v.count + 4)
+            Varint.appendUvarint(UInt64(n.count), to: &pair)
+            pair.append(contentsOf: n)
+            Varint.appendUvarint(UInt64(v.count), to: &pair)
+            pair.append(contentsOf: v)
+            let pid: Int
+            if let known = pairIDs[pair] {
+                pid = known
+            } else {
+                pairs.append(pair)
+                postings.append([])
+                pid = pairs.count
+                pairIDs[pair] = pid
+            }
+            postings[pid - 1].append(id)
+            labelIDs.append(pid)
+        }
         let minT = list[0].minT, maxT = list[list.count - 1].maxT
         blob.removeAll(keepingCapacity: true)
         BlockIndexSchema.encodeChunks(refs, seriesMinT: minT, into: &blob)
+        labelBlob.removeAll(keepingCapacity: true)
+        BlockIndexSchema.encodeLabelIDs(labelIDs, into: &labelBlob)
         do {
+            // Times relative to the block's start: 3-4 byte integers instead of 6.
             let st = sql.insertSeries
             try st.bind(1, id)
-            try st.bind(2, blob: labels.bytes)
-            try st.bind(3, minT)
-            try st.bind(4, maxT)
+            try st.bind(2, blob: labelBlob)
+            try st.bind(3, minT &- meta.minTime)
+            try st.bind(4, maxT &- meta.minTime)
             try st.bind(5, blob: blob)
             try st.run()
         } catch {
             throw error.indexError(tmpDir + "/index.sqlite")
-        }
-        labels.forEachRaw { n, v in
-            postings[String(decoding: n, as: UTF8.self), default: [:]][String(decoding: v, as: UTF8.self), default: []].append(id)
         }
         meta.stats.numSeries += 1
         meta.stats.numChunks += Int64(list.count)
@@ -132,23 +157,29 @@ final class BlockBuilder {
         let path = tmpDir + "/index.sqlite"
         do {
             let ins = try sql.db.prepare("INSERT INTO label_pairs (id, name, value, series_count, postings) VALUES (?, ?, ?, ?, ?)")
-            var id: Int64 = 1
-            for name in postings.keys.sorted(by: { Labels.compareUTF8($0, $1) < 0 }) {
-                guard let values = postings[name] else { continue }
-                for value in values.keys.sorted(by: { Labels.compareUTF8($0, $1) < 0 }) {
-                    let ids = values[value] ?? []
-                    try ins.bind(1, id)
-                    try ins.bind(2, name)
-                    try ins.bind(3, value)
-                    try ins.bind(4, Int64(ids.count))
-                    try ins.bind(5, blob: BlockIndexSchema.encodePostings(ids))
-                    try ins.run()
-                    id += 1
-                }
+            for (i, pair) in pairs.enumerated() {
+                // Built from a Labels value above, so it is one canonical pair.
+                guard let first = Labels(canonical: pair)?.pairs.first else { continue }
+                try ins.bind(1, Int64(i + 1))
+                try ins.bind(2, first.name)
+                try ins.bind(3, first.value)
+                try ins.bind(4, Int64(postings[i].count))
+                try ins.bind(5, blob: BlockIndexSchema.encodePostings(postings[i]))
+                try ins.run()
+            }
+            let page = try sql.db.prepare("INSERT INTO pair_pages (page, pairs) VALUES (?, ?)")
+            var start = 0
+            while start < pairs.count {
+                let end = min(pairs.count, start + BlockIndexSchema.pairsPerPage)
+                try page.bind(1, Int64(start / BlockIndexSchema.pairsPerPage))
+                try page.bind(2, blob: Array(pairs[start ..< end].joined()))
+                try page.run()
+                start = end
             }
             let info = try sql.db.prepare("INSERT INTO info (key, value) VALUES (?, ?)")
             for (k, v) in [("format", BlockIndexSchema.format), ("version", BlockIndexSchema.version),
-                           ("series_count", String(meta.stats.numSeries)), ("ulid", meta.ulid)] {
+                           ("series_count", String(meta.stats.numSeries)), ("ulid", meta.ulid),
+                           ("base_time", String(meta.minTime)), ("pair_count", String(pairs.count))] {
                 try info.bind(1, k)
                 try info.bind(2, v)
                 try info.run()
@@ -159,7 +190,9 @@ final class BlockBuilder {
             throw error.indexError(path)
         }
         self.sql = nil // closes the connection (statements released first)
-        postings = [:]
+        postings = []
+        pairs = []
+        pairIDs = [:]
     }
 
     /// Removes the unfinished block.

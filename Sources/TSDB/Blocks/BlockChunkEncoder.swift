@@ -1,30 +1,38 @@
 import Model
 
-/// Re-encodes samples into block chunks of at most `samplesPerChunk` samples: used when
+/// Encodes samples into packed block chunks (`PackedChunk`) of at most `samplesPerChunk`
+/// samples that never cross a multiple of `rangeMs` (the block range: a chunk of a 2 h block
+/// stays whole when blocks are merged). Used when the head is written as a block, when
 /// compaction merges overlapping series or applies tombstones, and by the backfill writer.
 struct BlockChunkEncoder {
-    let samplesPerChunk: Int
-    private(set) var chunks: [BlockChunk] = []
-    private var app = XORAppender()
-    private var minT: Int64 = 0
-    private var lastT: Int64 = 0
+    /// Samples per block chunk unless told otherwise (see `DB.Options.blockSamplesPerChunk`).
+    static let defaultSamplesPerChunk = 480
 
-    init(samplesPerChunk: Int = 120) {
-        self.samplesPerChunk = max(1, min(samplesPerChunk, XORAppender.maxSamples))
+    let samplesPerChunk: Int
+    let rangeMs: Int64
+    private(set) var chunks: [BlockChunk] = []
+    private var ts: [Int64] = []
+    private var vs: [Double] = []
+    private var nextAt = Int64.max
+
+    init(samplesPerChunk: Int = BlockChunkEncoder.defaultSamplesPerChunk, rangeMs: Int64 = 0) {
+        self.samplesPerChunk = max(1, min(samplesPerChunk, Int(UInt16.max)))
+        self.rangeMs = rangeMs
     }
 
     /// Appends a sample; timestamps must increase.
     mutating func append(_ t: Int64, _ v: Double) {
-        if app.count >= samplesPerChunk { cut() }
-        if app.count == 0 { minT = t }
-        app.append(t, v)
-        lastT = t
+        if ts.count >= samplesPerChunk || (!ts.isEmpty && t >= nextAt) { cut() }
+        if ts.isEmpty { nextAt = rangeMs > 0 ? MemSeries.rangeEnd(t, rangeMs) : .max }
+        ts.append(t)
+        vs.append(v)
     }
 
     private mutating func cut() {
-        guard app.count > 0 else { return }
-        chunks.append(BlockChunk(minT: minT, maxT: lastT, chunk: app.finish()))
-        app = XORAppender()
+        guard let first = ts.first, let last = ts.last else { return }
+        chunks.append(BlockChunk(minT: first, maxT: last, chunk: Chunk(encoding: .packed, bytes: PackedChunk.encode(timestamps: ts, values: vs))))
+        ts.removeAll(keepingCapacity: true)
+        vs.removeAll(keepingCapacity: true)
     }
 
     /// The chunks, the open one included; the encoder is empty afterwards.
@@ -35,8 +43,8 @@ struct BlockChunkEncoder {
     }
 
     /// Drains `it` within `[mint, maxt]` into chunks. Errors of the iterator are returned.
-    static func encode(_ it: inout some SampleIterator, mint: Int64, maxt: Int64, samplesPerChunk: Int) throws(TSDBError) -> [BlockChunk] {
-        var enc = BlockChunkEncoder(samplesPerChunk: samplesPerChunk)
+    static func encode(_ it: inout some SampleIterator, mint: Int64, maxt: Int64, samplesPerChunk: Int, rangeMs: Int64) throws(TSDBError) -> [BlockChunk] {
+        var enc = BlockChunkEncoder(samplesPerChunk: samplesPerChunk, rangeMs: rangeMs)
         var ok = it.seek(mint)
         while ok {
             let (t, v) = it.at()

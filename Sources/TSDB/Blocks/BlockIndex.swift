@@ -11,6 +11,20 @@ final class BlockIndex: Sendable {
     let path: String
     /// The number of series (ids are 1 ... seriesCount).
     let seriesCount: Int
+    /// The format version (`BlockIndexSchema.readable`).
+    let version: Int
+    /// Version 2: series times are stored relative to this (the block's minTime).
+    private let baseTime: Int64
+    /// Version 2: the number of label pairs (ids 1 ... pairCount).
+    private let pairCount: Int
+    /// Version 2: `pair_pages` rows read so far, by page number.
+    private let pairPages = Mutex<[Int: PairPage]>([:])
+
+    /// One `pair_pages` row: pair encodings back to back and where each starts.
+    private struct PairPage {
+        let bytes: [UInt8]
+        let offsets: [Int32]
+    }
     /// Idle connections; more are opened on demand and at most `maxIdle` are kept.
     private let idle: Mutex<[Connection]>
     private let maxIdle = 8
@@ -25,8 +39,10 @@ final class BlockIndex: Sendable {
         let names: SQLiteStatement
         let series: SQLiteStatement
         let pairs: SQLiteStatement
+        /// Version 2 only.
+        let pairPage: SQLiteStatement?
 
-        init(path: String) throws(SQLiteError) {
+        init(path: String, version: Int) throws(SQLiteError) {
             db = try SQLiteDatabase(path: path, mode: .readOnly(immutable: true))
             postingsByPair = try db.prepare("SELECT postings FROM label_pairs WHERE name = ? AND value = ?")
             postingsByID = try db.prepare("SELECT postings FROM label_pairs WHERE id = ?")
@@ -34,20 +50,21 @@ final class BlockIndex: Sendable {
             names = try db.prepare("SELECT DISTINCT name FROM label_pairs ORDER BY name")
             series = try db.prepare("SELECT labels, mint, maxt, chunks FROM series WHERE id = ?")
             pairs = try db.prepare("SELECT name, value, series_count FROM label_pairs")
+            pairPage = version >= 2 ? try db.prepare("SELECT pairs FROM pair_pages WHERE page = ?") : nil
         }
     }
 
     /// Opens the index and checks its format and version.
     init(path: String) throws(TSDBError) {
         self.path = path
-        let c: Connection
         var info: [String: String] = [:]
+        let db: SQLiteDatabase
         do throws(SQLiteError) {
-            c = try Connection(path: path)
-            let st = try c.db.prepare("SELECT key, value FROM info")
+            db = try SQLiteDatabase(path: path, mode: .readOnly(immutable: true))
+            let st = try db.prepare("SELECT key, value FROM info")
             while try st.step() { info[st.text(0)] = st.text(1) }
             // max(rowid) is one B-tree descent; a gap below it shows up as a missing series.
-            let last = try c.db.prepare("SELECT coalesce(max(id), 0) FROM series")
+            let last = try db.prepare("SELECT coalesce(max(id), 0) FROM series")
             if try last.step() { info["max_id"] = String(last.int64(0)) }
         } catch {
             throw .blockCorrupt(path: path, reason: "index unreadable: \(error.description)")
@@ -55,8 +72,19 @@ final class BlockIndex: Sendable {
         guard info["format"] == BlockIndexSchema.format else {
             throw .blockCorrupt(path: path, reason: "index format \(info["format"] ?? "missing"), expected \(BlockIndexSchema.format)")
         }
-        guard info["version"] == BlockIndexSchema.version else {
-            throw .blockCorrupt(path: path, reason: "index version \(info["version"] ?? "missing"), expected \(BlockIndexSchema.version)")
+        guard let v = info["version"], BlockIndexSchema.readable.contains(v), let version = Int(v) else {
+            throw .blockCorrupt(path: path, reason: "index version \(info["version"] ?? "missing"), expected one of \(BlockIndexSchema.readable.joined(separator: ", "))")
+        }
+        self.version = version
+        if version >= 2 {
+            guard let base = info["base_time"].flatMap({ Int64($0) }), let pairs = info["pair_count"].flatMap({ Int($0) }), pairs >= 0 else {
+                throw .blockCorrupt(path: path, reason: "index has no valid base_time or pair_count")
+            }
+            baseTime = base
+            pairCount = pairs
+        } else {
+            baseTime = 0
+            pairCount = 0
         }
         guard let n = info["series_count"].flatMap({ Int($0) }), n >= 0 else {
             throw .blockCorrupt(path: path, reason: "index has no valid series_count")
@@ -66,6 +94,10 @@ final class BlockIndex: Sendable {
             throw .blockCorrupt(path: path, reason: "series ids are not 1...\(n) (max \(info["max_id"] ?? "?"))")
         }
         seriesCount = n
+        let c: Connection
+        do { c = try Connection(path: path, version: version) } catch {
+            throw .blockCorrupt(path: path, reason: "index unreadable: \(error.description)")
+        }
         idle = Mutex([c])
     }
 
@@ -75,7 +107,7 @@ final class BlockIndex: Sendable {
         if let pooled = idle.withLock({ $0.popLast() }) {
             c = pooled
         } else {
-            do { c = try Connection(path: path) } catch { throw .blockCorrupt(path: path, reason: "index unreadable: \(error.description)") }
+            do { c = try Connection(path: path, version: version) } catch { throw .blockCorrupt(path: path, reason: "index unreadable: \(error.description)") }
         }
         defer {
             let back = c
@@ -125,18 +157,24 @@ final class BlockIndex: Sendable {
 
     /// The series of the pairs with these ids (one union).
     func postings(ids: [Int64]) throws(TSDBError) -> [SeriesRef] {
-        var lists: [[SeriesRef]] = []
-        for id in ids {
-            let blob: [UInt8]? = try withConnection { (c: inout Connection) throws(TSDBError) -> [UInt8]? in
-                let st = c.postingsByID
-                defer { st.reset() }
-                do throws(SQLiteError) {
+        if ids.isEmpty { return [] }
+        // One connection checkout for all ids.
+        let blobs: [(Int64, [UInt8])] = try withConnection { (c: inout Connection) throws(TSDBError) -> [(Int64, [UInt8])] in
+            let st = c.postingsByID
+            var out: [(Int64, [UInt8])] = []
+            out.reserveCapacity(ids.count)
+            do throws(SQLiteError) {
+                for id in ids {
+                    defer { st.reset() }
                     try st.bind(1, id)
-                    return try st.step() ? st.blob(0) : nil
-                } catch { throw error.indexError(path) }
-            }
-            if let blob { lists.append(try decodePostings(blob, "pair \(id)")) }
+                    if try st.step() { out.append((id, st.blob(0))) }
+                }
+            } catch { throw error.indexError(path) }
+            return out
         }
+        var lists: [[SeriesRef]] = []
+        lists.reserveCapacity(blobs.count)
+        for (id, blob) in blobs { lists.append(try decodePostings(blob, "pair \(id)")) }
         return Postings.union(lists)
     }
 
@@ -184,20 +222,77 @@ final class BlockIndex: Sendable {
         }
         var rows: [SeriesRow] = []
         rows.reserveCapacity(refs.count)
+        var pages: [Int: PairPage] = version >= 2 ? try loadPairPages(for: raws.map { $0?.labels ?? [] }) : [:]
         for (ref, raw) in zip(refs, raws) {
             guard let raw else { throw corrupt("series \(ref) listed in postings is missing") }
-            guard let labels = Labels(canonical: raw.labels), !labels.isEmpty else { throw corrupt("series \(ref) has malformed labels") }
-            guard raw.minT <= raw.maxT else { throw corrupt("series \(ref) has minT \(raw.minT) after maxT \(raw.maxT)") }
+            let labels: Labels
+            if version >= 2 {
+                guard let l = resolveLabels(raw.labels, pages: &pages), !l.isEmpty else { throw corrupt("series \(ref) has malformed labels") }
+                labels = l
+            } else {
+                guard let l = Labels(canonical: raw.labels), !l.isEmpty else { throw corrupt("series \(ref) has malformed labels") }
+                labels = l
+            }
+            let minT = raw.minT &+ baseTime, maxT = raw.maxT &+ baseTime
+            guard minT <= maxT else { throw corrupt("series \(ref) has minT \(minT) after maxT \(maxT)") }
             var chunks: [BlockIndexSchema.ChunkRef] = []
             if withChunks {
-                guard let c = BlockIndexSchema.decodeChunks(raw.chunks, seriesMinT: raw.minT) else {
+                guard let c = BlockIndexSchema.decodeChunks(raw.chunks, seriesMinT: minT) else {
                     throw corrupt("series \(ref) has a malformed chunk list")
                 }
                 chunks = c
             }
-            rows.append(SeriesRow(labels: labels, minT: raw.minT, maxT: raw.maxT, chunks: chunks))
+            rows.append(SeriesRow(labels: labels, minT: minT, maxT: maxT, chunks: chunks))
         }
         return rows
+    }
+
+    /// The pair pages the label blobs need, read from the cache or the index (and cached).
+    private func loadPairPages(for blobs: [[UInt8]]) throws(TSDBError) -> [Int: PairPage] {
+        var pages = pairPages.withLock { $0 }
+        var missing = Set<Int>()
+        for blob in blobs {
+            var i = 0
+            while i < blob.count, let id = Varint.readUvarint(from: blob, at: &i) {
+                guard id >= 1, id <= UInt64(pairCount) else { break } // reported by resolveLabels
+                let page = Int(id - 1) / BlockIndexSchema.pairsPerPage
+                if pages[page] == nil { missing.insert(page) }
+            }
+        }
+        if missing.isEmpty { return pages }
+        let loaded: [Int: PairPage] = try withConnection { (c: inout Connection) throws(TSDBError) -> [Int: PairPage] in
+            guard let st = c.pairPage else { return [:] }
+            var out: [Int: PairPage] = [:]
+            for page in missing.sorted() {
+                defer { st.reset() }
+                let row: [UInt8]?
+                do throws(SQLiteError) {
+                    try st.bind(1, Int64(page))
+                    row = try st.step() ? st.blob(0) : nil
+                } catch { throw error.indexError(path) }
+                guard let bytes = row else { throw corrupt("label pair page \(page) is missing") }
+                guard let offsets = BlockIndexSchema.pairOffsets(bytes) else { throw corrupt("label pair page \(page) is malformed") }
+                out[page] = PairPage(bytes: bytes, offsets: offsets)
+            }
+            return out
+        }
+        for (k, v) in loaded { pages[k] = v }
+        pairPages.withLock { cache in for (k, v) in loaded { cache[k] = v } }
+        return pages
+    }
+
+    /// The labels of a version 2 blob (pair ids), checked; nil when malformed.
+    private func resolveLabels(_ blob: [UInt8], pages: inout [Int: PairPage]) -> Labels? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(blob.count * 16)
+        var i = 0
+        while i < blob.count {
+            guard let id = Varint.readUvarint(from: blob, at: &i), id >= 1, id <= UInt64(pairCount) else { return nil }
+            let page = Int(id - 1) / BlockIndexSchema.pairsPerPage, entry = Int(id - 1) % BlockIndexSchema.pairsPerPage
+            guard let p = pages[page], entry + 1 < p.offsets.count else { return nil }
+            bytes.append(contentsOf: p.bytes[Int(p.offsets[entry]) ..< Int(p.offsets[entry + 1])])
+        }
+        return Labels(canonical: bytes)
     }
 
     /// Every label pair with its series count (cardinality reports).

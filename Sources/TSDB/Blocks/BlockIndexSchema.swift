@@ -4,8 +4,12 @@ import Model
 enum BlockIndexSchema {
     /// The value of `info.format`.
     static let format = "vigil-block-index"
-    /// The value of `info.version`.
-    static let version = "1"
+    /// The value of `info.version` written. Version 1 (read only) stores each series' labels
+    /// as their canonical bytes and absolute times; version 2 stores label pair ids (resolved
+    /// through `pair_pages`) and times relative to `info.base_time`.
+    static let version = "2"
+    /// The versions this code reads.
+    static let readable = ["1", "2"]
 
     static let create = """
         CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -23,7 +27,12 @@ enum BlockIndexSchema {
             series_count INTEGER NOT NULL,
             postings BLOB NOT NULL
         );
+        CREATE TABLE pair_pages (page INTEGER PRIMARY KEY, pairs BLOB NOT NULL);
         """
+
+    /// Label pairs per `pair_pages` row: pair `id` is entry `(id - 1) % pairsPerPage` of page
+    /// `(id - 1) / pairsPerPage`.
+    static let pairsPerPage = 1024
 
     /// Built after the rows are in (one sorted pass instead of incremental inserts).
     static let createIndexes = "CREATE UNIQUE INDEX label_pairs_by_name ON label_pairs (name, value);"
@@ -76,6 +85,28 @@ enum BlockIndexSchema {
             prevT = maxT
             prevRef = ref
         }
+        return out
+    }
+
+    /// `series.labels` (version 2): the series' label pair ids as uvarints, in label order.
+    static func encodeLabelIDs(_ ids: [Int], into out: inout [UInt8]) {
+        for id in ids { Varint.appendUvarint(UInt64(id), to: &out) }
+    }
+
+    /// `pair_pages.pairs`: the canonical encodings of consecutive pairs, back to back (each is
+    /// `uvarint name length, name, uvarint value length, value`, as in `Labels`). Returns the
+    /// start offset of each pair plus the end, or nil when malformed.
+    static func pairOffsets(_ page: [UInt8]) -> [Int32]? {
+        var out: [Int32] = []
+        var i = 0
+        while i < page.count {
+            out.append(Int32(i))
+            for _ in 0 ..< 2 {
+                guard let n = Varint.readUvarint(from: page, at: &i), n <= UInt64(page.count - i) else { return nil }
+                i += Int(n)
+            }
+        }
+        out.append(Int32(i))
         return out
     }
 

@@ -23,7 +23,7 @@ package final class BlockWriter {
     package private(set) var written: [BlockMeta] = []
 
     /// A writer into `dir` (created if needed).
-    package init(dir: String, blockRangeMs: Int64 = 2 * 3_600_000, samplesPerChunk: Int = 120,
+    package init(dir: String, blockRangeMs: Int64 = 2 * 3_600_000, samplesPerChunk: Int = BlockChunkEncoder.defaultSamplesPerChunk,
                  compress: Bool = true, maxBufferedSamples: Int = 10_000_000) throws(TSDBError) {
         guard blockRangeMs > 0 else { throw .invalidOption("block range \(blockRangeMs) ms must be positive") }
         try DiskDirectory.create(dir)
@@ -72,7 +72,7 @@ package final class BlockWriter {
                     let lo = BlockWriter.firstIndex(samples, atOrAfter: start)
                     let hi = BlockWriter.firstIndex(samples, atOrAfter: end)
                     if lo >= hi { continue }
-                    var enc = BlockChunkEncoder(samplesPerChunk: samplesPerChunk)
+                    var enc = BlockChunkEncoder(samplesPerChunk: samplesPerChunk, rangeMs: blockRangeMs)
                     for s in samples[lo ..< hi] { enc.append(s.t, s.v) }
                     try builder.add(labels, enc.finish())
                 }

@@ -45,9 +45,13 @@ final class ChunkSegmentReader: Sendable {
     private let dir: String
     /// Segments by index - 1.
     private let segments: [MappedFile]
+    /// This reader's identity in the shared page cache.
+    private let cacheID = ChunkPageCache.newReaderID()
+    private let sharedCache: ChunkPageCache
 
-    init(dir: String) throws(TSDBError) {
+    init(dir: String, cache: ChunkPageCache = .shared) throws(TSDBError) {
         self.dir = dir
+        sharedCache = cache
         guard DiskDirectory.isDirectory(dir) else { throw .blockCorrupt(path: dir, reason: "chunks directory missing") }
         var files: [MappedFile] = []
         let names = try DiskDirectory.list(dir).filter { n in n.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }.sorted()
@@ -62,18 +66,34 @@ final class ChunkSegmentReader: Sendable {
         segments = files
     }
 
-    /// The last decompressed page, reused while a reader walks chunks in order.
+    deinit { sharedCache.remove(reader: cacheID) }
+
+    /// The last decompressed page, reused while a reader walks chunks in order. Queries also
+    /// go through the shared cache; a scan (compaction) passes `shared: false`.
     struct PageCache {
         var segment = -1
         var offset = -1
         var bytes: [UInt8] = []
+        var shared = true
+
+        init(shared: Bool = true) { self.shared = shared }
     }
 
     /// The chunk at `ref`.
-    func chunk(_ ref: UInt64, cache: inout PageCache) throws(TSDBError) -> XORChunk {
+    func chunk(_ ref: UInt64, cache: inout PageCache) throws(TSDBError) -> Chunk {
         let seg = Int(ref >> 48), pageOffset = Int((ref >> 16) & 0xFFFF_FFFF), inner = Int(ref & 0xFFFF)
         if cache.segment != seg || cache.offset != pageOffset {
-            cache.bytes = try readPage(seg, pageOffset)
+            if cache.shared {
+                let key = ChunkPageCache.Key(reader: cacheID, segment: seg, offset: pageOffset)
+                if let page = sharedCache.get(key) {
+                    cache.bytes = page
+                } else {
+                    cache.bytes = try readPage(seg, pageOffset)
+                    sharedCache.put(key, cache.bytes)
+                }
+            } else {
+                cache.bytes = try readPage(seg, pageOffset)
+            }
             cache.segment = seg
             cache.offset = pageOffset
         }
@@ -82,11 +102,10 @@ final class ChunkSegmentReader: Sendable {
         guard i < p.count, let len = Varint.readUvarint(from: p, at: &i), i < p.count, len <= UInt64(p.count - i - 1) else {
             throw .blockCorrupt(path: segmentPath(seg), reason: "chunk reference \(ref) runs past its page")
         }
-        let enc = p[i]
-        guard enc == ChunkSegmentWriter.encodingXOR else {
-            throw .blockCorrupt(path: segmentPath(seg), reason: "chunk \(ref) has unknown encoding \(enc)")
+        guard let encoding = Chunk.Encoding(rawValue: p[i]) else {
+            throw .blockCorrupt(path: segmentPath(seg), reason: "chunk \(ref) has unknown encoding \(p[i])")
         }
-        return XORChunk(bytes: Array(p[(i + 1) ..< (i + 1 + Int(len))]))
+        return Chunk(encoding: encoding, bytes: Array(p[(i + 1) ..< (i + 1 + Int(len))]))
     }
 
     private func segmentPath(_ seg: Int) -> String { dir + "/" + ChunkSegmentWriter.segmentName(seg) }

@@ -13,8 +13,6 @@ final class ChunkSegmentWriter {
     static let defaultSegmentSize = 512 << 20
     /// Page flags.
     static let pageRaw: UInt8 = 0, pageLZ4: UInt8 = 1
-    /// Chunk encoding byte (Prometheus' `EncXOR`).
-    static let encodingXOR: UInt8 = 1
 
     private let dir: String
     private let compress: Bool
@@ -45,7 +43,7 @@ final class ChunkSegmentWriter {
     }
 
     /// Adds a chunk and returns its reference: segment (16 bits) | page offset (32) | offset in page (16).
-    func add(_ chunk: XORChunk) throws(TSDBError) -> UInt64 {
+    func add(_ chunk: Chunk) throws(TSDBError) -> UInt64 {
         if page.count >= pageSize { try flushPage() }
         if file == nil || segmentBytes >= segmentSize { try nextSegment() }
         guard segment < 1 << 16, segmentBytes < 1 << 32 else {
@@ -53,7 +51,7 @@ final class ChunkSegmentWriter {
         }
         let ref = UInt64(segment) << 48 | UInt64(segmentBytes) << 16 | UInt64(page.count)
         Varint.appendUvarint(UInt64(chunk.bytes.count), to: &page)
-        page.append(ChunkSegmentWriter.encodingXOR)
+        page.append(chunk.encoding.rawValue)
         page += chunk.bytes
         return ref
     }

@@ -80,7 +80,7 @@ enum Compactor {
     /// Writes one block holding every sample of `blocks` except deleted ones; nil when nothing
     /// is left. Series present in one block only, without tombstones, keep their chunks as
     /// they are; the others are decoded, merged and re-encoded.
-    static func merge(_ blocks: [Block], into dir: String, samplesPerChunk: Int, compress: Bool) throws(TSDBError) -> Block? {
+    static func merge(_ blocks: [Block], into dir: String, samplesPerChunk: Int, rangeMs: Int64, compress: Bool) throws(TSDBError) -> Block? {
         guard let first = blocks.first else { return nil }
         let mint = blocks.map(\.meta.minTime).min() ?? first.meta.minTime
         let maxt = blocks.map(\.meta.maxTime).max() ?? first.meta.maxTime
@@ -106,7 +106,7 @@ enum Compactor {
                         heads[i] = try cursors[i].next()
                     }
                 }
-                try builder.add(labels, try mergeChunks(parts, samplesPerChunk: samplesPerChunk))
+                try builder.add(labels, try mergeChunks(parts, samplesPerChunk: samplesPerChunk, rangeMs: rangeMs))
             }
             guard try builder.finish() != nil else { return nil }
         } catch {
@@ -116,17 +116,18 @@ enum Compactor {
         return try Block.open(builder.finalDir)
     }
 
-    private static func mergeChunks(_ parts: [BlockCursor.Entry], samplesPerChunk: Int) throws(TSDBError) -> [BlockChunk] {
+    private static func mergeChunks(_ parts: [BlockCursor.Entry], samplesPerChunk: Int, rangeMs: Int64) throws(TSDBError) -> [BlockChunk] {
         if parts.count == 1, let p = parts.first {
             let untouched = p.deleted.allSatisfy { d in !p.chunks.contains { $0.minT <= d.upperBound && $0.maxT >= d.lowerBound } }
-            if untouched { return p.chunks }
+            // XOR chunks (blocks written before packed chunks existed) are re-encoded.
+            if untouched && p.chunks.allSatisfy({ $0.chunk.encoding == .packed }) { return p.chunks }
         }
         let its: [any SampleIterator] = parts.map { p in
             HeadSeriesIterator(chunks: p.chunks.map { ClosedChunk(chunk: $0.chunk, minT: $0.minT, maxT: $0.maxT) },
                                mint: .min, maxt: .max, deleted: p.deleted)
         }
         var merged = MergedSampleIterator(its)
-        return try BlockChunkEncoder.encode(&merged, mint: .min, maxt: .max, samplesPerChunk: samplesPerChunk)
+        return try BlockChunkEncoder.encode(&merged, mint: .min, maxt: .max, samplesPerChunk: samplesPerChunk, rangeMs: rangeMs)
     }
 }
 
@@ -140,7 +141,7 @@ struct BlockCursor {
 
     let block: Block
     private var id = 0
-    private var cache = ChunkSegmentReader.PageCache()
+    private var cache = ChunkSegmentReader.PageCache(shared: false)
     private let deleted: BlockTombstones.Ranges
 
     init(_ block: Block) {

@@ -1,58 +1,45 @@
-/// Appends bits, most significant first, to a byte array: the write side of the chunk encodings.
+/// Appends bits, most significant first: the write side of the chunk encodings.
 ///
-/// `bytes` is always a complete, readable prefix: bits not yet written in the last byte are zero.
-/// The first `headerBytes` bytes are left to the owner (the XOR chunk keeps its sample count there).
+/// Bits collect in a 64-bit accumulator and reach storage a whole word at a time, so an append
+/// touches the array (a separate heap block: cache misses on its header and its tail) only every
+/// few samples, with one single-element append; in WAL replay the per-byte appends of the first
+/// version took a third of the time (measured). `bytes(header:)` gives the stream as bytes, the
+/// pending bits included, after `headerBytes` bytes that the owner fills (the XOR chunk keeps its
+/// sample count there).
 struct BitWriter: Sendable {
-    /// The encoded bytes.
-    private(set) var bytes: [UInt8]
-    /// Unwritten bits left in the last byte (0 means the next bit starts a new byte).
-    private var freeBits: UInt8 = 0
+    // Field order: the two bytes last, so an enclosing struct can use the padding after them.
+    /// Pending bits, left-aligned: the stream continues with the top `accBits` bits of `acc`.
+    private var acc: UInt64 = 0
+    /// Full 64-bit words of the stream, in order (most significant byte first when serialized).
+    private var words: [UInt64] = []
+    private var accBits: UInt8 = 0
+    /// Bytes reserved before the stream.
+    private let headerBytes: UInt8
 
     init(headerBytes: Int) {
-        bytes = [UInt8](repeating: 0, count: headerBytes)
+        self.headerBytes = UInt8(truncatingIfNeeded: headerBytes)
     }
-
-    /// Overwrites byte `index` (a header byte).
-    @inline(__always)
-    mutating func setByte(_ index: Int, _ value: UInt8) { bytes[index] = value }
 
     /// Writes one bit.
     @inline(__always)
-    mutating func writeBit(_ bit: Bool) {
-        if freeBits == 0 {
-            bytes.append(0)
-            freeBits = 8
-        }
-        freeBits -= 1
-        if bit { bytes[bytes.count - 1] |= 1 &<< freeBits }
-    }
+    mutating func writeBit(_ bit: Bool) { writeBits(bit ? 1 : 0, 1) }
 
     /// Writes the low `count` bits of `value` (0...64), most significant first.
     @inline(__always)
     mutating func writeBits(_ value: UInt64, _ count: Int) {
         guard count > 0 else { return }
-        // Left-align the bits to write, dropping anything above `count`.
-        var v = value &<< UInt64(64 - count)
-        var n = count
-        // Fill the partial last byte first.
-        if freeBits > 0 {
-            let take = min(n, Int(freeBits))
-            let chunk = UInt8(truncatingIfNeeded: v &>> UInt64(64 - take))
-            freeBits -= UInt8(take)
-            bytes[bytes.count - 1] |= chunk &<< freeBits
-            v = take == 64 ? 0 : v &<< UInt64(take)
-            n -= take
-        }
-        // Whole bytes.
-        while n >= 8 {
-            bytes.append(UInt8(truncatingIfNeeded: v &>> 56))
-            v &<<= 8
-            n -= 8
-        }
-        // The leading bits of a new byte.
-        if n > 0 {
-            bytes.append(UInt8(truncatingIfNeeded: v &>> 56))
-            freeBits = UInt8(8 - n)
+        let v = count >= 64 ? value : value & ((1 &<< UInt64(count)) &- 1)
+        let free = 64 - Int(accBits)
+        if count < free {
+            acc |= v &<< UInt64(free - count)
+            accBits &+= UInt8(truncatingIfNeeded: count)
+        } else {
+            // Fill the accumulator, store it as a word, keep the rest.
+            let rest = count - free
+            acc |= rest == 0 ? v : v &>> UInt64(rest)
+            words.append(acc)
+            acc = rest == 0 ? 0 : v &<< UInt64(64 - rest)
+            accBits = UInt8(truncatingIfNeeded: rest)
         }
     }
 
@@ -66,20 +53,55 @@ struct BitWriter: Sendable {
         writeBits(v, 8)
     }
 
-    /// Drops spare capacity, for a buffer that will not grow again.
-    mutating func shrink() {
-        let exact = [UInt8](unsafeUninitializedCapacity: bytes.count) { buf, n in
-            _ = buf.initialize(from: bytes)
-            n = bytes.count
+    /// Bytes of the stream so far, the header included; the last byte's unwritten bits count.
+    var byteCount: Int { Int(headerBytes) + words.count * 8 + (Int(accBits) + 7) / 8 }
+
+    /// The stream as bytes, exactly sized: `header` (padded with zeros to the reserved size),
+    /// then the bits written, the last byte's unwritten bits zero.
+    func bytes(header: [UInt8]) -> [UInt8] {
+        let h = Int(headerBytes)
+        let pending = (Int(accBits) + 7) / 8
+        let n = h + words.count * 8 + pending
+        return [UInt8](unsafeUninitializedCapacity: n) { buf, initialized in
+            for i in 0 ..< h { buf[i] = i < header.count ? header[i] : 0 }
+            var o = h
+            words.withUnsafeBufferPointer { src in
+                for w in src {
+                    var x = w
+                    for _ in 0 ..< 8 {
+                        buf[o] = UInt8(truncatingIfNeeded: x >> 56)
+                        x <<= 8
+                        o += 1
+                    }
+                }
+            }
+            var a = acc
+            for _ in 0 ..< pending {
+                buf[o] = UInt8(truncatingIfNeeded: a >> 56)
+                a <<= 8
+                o += 1
+            }
+            initialized = n
         }
-        bytes = exact
+    }
+
+    /// Up to `count` leading bytes of the stream (the header bytes zero).
+    func prefix(_ count: Int) -> [UInt8] {
+        let all = bytes(header: [])
+        return Array(all[0 ..< min(count, all.count)])
+    }
+
+    /// Releases spare capacity (for a buffer that will not grow again).
+    mutating func shrink() {
+        words = Array(words)
     }
 }
 
 /// Reads bits, most significant first, from a byte array: the read side of the chunk encodings.
 ///
 /// Every read is bounds-checked and returns nil past the end; nothing here traps on damaged
-/// input. Reads are served from a 64-bit window refilled a byte at a time.
+/// input. Reads are served from a 64-bit window refilled eight bytes at a time (byte by byte at
+/// the end of the input).
 struct BitReader: Sendable {
     private let bytes: [UInt8]
     /// The next byte to load into the window.
@@ -97,6 +119,17 @@ struct BitReader: Sendable {
     @inline(__always)
     private mutating func refill() {
         bytes.withUnsafeBufferPointer { buf in
+            if valid <= 56 && index + 8 <= buf.count {
+                // Eight bytes at once: as many whole bytes as fit below the valid bits go in.
+                // Bits past those bytes may land in the window too; they are the stream's
+                // next bits, so the next refill ORs the same values over them.
+                let word = UInt64(bigEndian: UnsafeRawPointer(buf.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                window |= word &>> UInt64(valid)
+                let take = (64 - valid) >> 3
+                index += take
+                valid += take << 3
+                return
+            }
             while valid <= 56 && index < buf.count {
                 window |= UInt64(buf[index]) &<< UInt64(56 - valid)
                 valid += 8

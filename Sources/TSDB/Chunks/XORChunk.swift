@@ -30,15 +30,15 @@ package struct XORChunk: Sendable {
 /// fits. All arithmetic wraps, so any Int64 timestamps round-trip, in any order; the head keeps
 /// them increasing. Value bits are stored as they are, so every NaN payload round-trips.
 package struct XORAppender: Sendable {
-    // Field order keeps the struct at 40 bytes: the small fields fill the writer's padding.
+    // Field order keeps the struct at 46 bytes: the small fields follow the writer's two bytes.
+    private var t: Int64 = 0
+    private var tDelta: UInt64 = 0
+    private var vBits: UInt64 = 0
     private var stream: BitWriter
     private var sampleCount: UInt16 = 0
     /// Leading zeros of the current value window; 0xff until the first window is written.
     private var leading: UInt8 = 0xff
     private var trailing: UInt8 = 0
-    private var t: Int64 = 0
-    private var tDelta: UInt64 = 0
-    private var vBits: UInt64 = 0
 
     /// The most samples a chunk holds (the header is a `UInt16`).
     package static let maxSamples = Int(UInt16.max)
@@ -57,20 +57,26 @@ package struct XORAppender: Sendable {
     /// The timestamp of the last sample (meaningful when `count > 0`).
     package var lastTimestamp: Int64 { t }
 
+    /// The timestamp of the first sample (meaningful when `count > 0`): the varint at the start
+    /// of the bit stream, which is byte-aligned there.
+    package var firstTimestamp: Int64 {
+        var i = XORChunk.headerSize
+        return Varint.readUvarint(from: stream.prefix(XORChunk.headerSize + 10), at: &i).map(Varint.unzigzag) ?? t
+    }
+
     /// The value bits of the last sample (meaningful when `count > 0`).
     package var lastValueBits: UInt64 { vBits }
 
     /// Bytes used so far.
-    package var byteCount: Int { stream.bytes.count }
+    package var byteCount: Int { stream.byteCount }
 
-    /// A snapshot of the chunk as it is now (shares storage until the next append).
-    package var chunk: XORChunk { XORChunk(bytes: stream.bytes) }
-
-    /// The finished chunk with spare capacity released; the appender should not be used after.
-    package mutating func finish() -> XORChunk {
-        stream.shrink()
-        return XORChunk(bytes: stream.bytes)
+    /// A copy of the chunk as it is now.
+    package var chunk: XORChunk {
+        XORChunk(bytes: stream.bytes(header: [UInt8(truncatingIfNeeded: sampleCount >> 8), UInt8(truncatingIfNeeded: sampleCount)]))
     }
+
+    /// The finished chunk, exactly sized; the appender should not be used after.
+    package mutating func finish() -> XORChunk { chunk }
 
     /// Appends one sample. The caller checks `isFull` first (the head cuts chunks long before).
     package mutating func append(_ timestamp: Int64, _ value: Double) {
@@ -112,34 +118,11 @@ package struct XORAppender: Sendable {
         t = timestamp
         vBits = bits
         sampleCount += 1
-        stream.setByte(0, UInt8(truncatingIfNeeded: sampleCount >> 8))
-        stream.setByte(1, UInt8(truncatingIfNeeded: sampleCount))
     }
 
     @inline(__always)
     private mutating func writeValue(_ bits: UInt64) {
-        let delta = bits ^ vBits
-        if delta == 0 {
-            stream.writeBit(false)
-            return
-        }
-        var newLeading = UInt8(delta.leadingZeroBitCount)
-        let newTrailing = UInt8(delta.trailingZeroBitCount)
-        // The leading count has 5 bits; a larger count is stored as 31 (the window widens).
-        if newLeading >= 32 { newLeading = 31 }
-        if leading != 0xff && newLeading >= leading && newTrailing >= trailing {
-            // '10': the previous window still holds every meaningful bit.
-            stream.writeBits(0b10, 2)
-            stream.writeBits(delta &>> UInt64(trailing), 64 - Int(leading) - Int(trailing))
-        } else {
-            // '11': a new window: 5 bits of leading zeros, 6 bits of length (64 stored as 0).
-            leading = newLeading
-            trailing = newTrailing
-            let significant = 64 - Int(newLeading) - Int(newTrailing)
-            stream.writeBits(0b11, 2)
-            stream.writeBits(UInt64(newLeading), 5)
-            stream.writeBits(UInt64(significant), 6)
-            stream.writeBits(delta &>> UInt64(newTrailing), significant)
-        }
+        var previous = vBits
+        XORValues.write(bits, previous: &previous, leading: &leading, trailing: &trailing, to: &stream)
     }
 }

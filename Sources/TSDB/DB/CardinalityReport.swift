@@ -21,7 +21,8 @@ package struct CardinalityReport: Sendable, Equatable {
     package var seriesCountByMetricName: [Entry]
     /// Distinct values per label name.
     package var labelValueCountByLabelName: [Entry]
-    /// Per label name, the bytes of its values summed over the series carrying them.
+    /// Per label name, the space its pairs take summed over the series carrying them, as
+    /// Prometheus 3 estimates it (`labels.SizeOfLabels`: each string plus its length prefix).
     package var memoryInBytesByLabelName: [Entry]
     /// Series per `name=value` pair.
     package var seriesCountByLabelValuePair: [Entry]
@@ -43,7 +44,7 @@ package struct CardinalityReport: Sendable, Equatable {
         for p in pairs {
             if p.name == Labels.metricName { byMetric.append(Entry(name: p.value, value: p.series)) }
             valueCount[p.name, default: 0] += 1
-            bytes[p.name, default: 0] += p.value.utf8.count * p.series
+            bytes[p.name, default: 0] += (Self.encodedSize(p.name) + Self.encodedSize(p.value)) * p.series
             byPair.append(Entry(name: p.name + "=" + p.value, value: p.series))
         }
         func top(_ list: [Entry]) -> [Entry] {
@@ -54,6 +55,13 @@ package struct CardinalityReport: Sendable, Equatable {
         labelValueCountByLabelName = top(valueCount.map { Entry(name: $0.key, value: $0.value) })
         memoryInBytesByLabelName = top(bytes.map { Entry(name: $0.key, value: $0.value) })
         seriesCountByLabelValuePair = top(byPair)
+    }
+
+    /// A string's size in Prometheus' packed label encoding: its bytes plus a length prefix of
+    /// 1 byte (under 255) or 4.
+    static func encodedSize(_ s: String) -> Int {
+        let n = s.utf8.count
+        return n + (n < 255 ? 1 : 4)
     }
 }
 

@@ -81,14 +81,11 @@ extension DB {
     func writeHeadBlock(mint: Int64, maxt: Int64, parentDir: String? = nil) throws(TSDBError) -> Block? {
         let builder = try BlockBuilder(parentDir: parentDir ?? dir, minTime: mint, maxTime: maxt, compaction: nil, compress: options.compressChunks)
         do throws(TSDBError) {
+            // Head chunks (XOR, 120 samples) are re-encoded as packed block chunks.
             for s in head.seriesSnapshot(mint: mint, maxt: maxt - 1) {
-                let inside = s.chunks.allSatisfy { $0.minT >= mint && $0.maxT < maxt }
-                if s.deleted.isEmpty && inside {
-                    try builder.add(s.labels, s.chunks.map { BlockChunk(minT: $0.minT, maxT: $0.maxT, chunk: $0.chunk) })
-                } else {
-                    var it = HeadSeriesIterator(chunks: s.chunks, mint: mint, maxt: maxt - 1, deleted: s.deleted)
-                    try builder.add(s.labels, try BlockChunkEncoder.encode(&it, mint: mint, maxt: maxt - 1, samplesPerChunk: options.samplesPerChunk))
-                }
+                var it = HeadSeriesIterator(chunks: s.chunks, mint: mint, maxt: maxt - 1, deleted: s.deleted)
+                try builder.add(s.labels, try BlockChunkEncoder.encode(&it, mint: mint, maxt: maxt - 1,
+                                                                     samplesPerChunk: options.blockSamplesPerChunk, rangeMs: options.blockRangeMs))
             }
             guard try builder.finish() != nil else { return nil }
         } catch {
@@ -103,7 +100,8 @@ extension DB {
         let started = DispatchTime.now().uptimeNanoseconds
         let out: Block?
         do throws(TSDBError) {
-            out = try Compactor.merge(group, into: dir, samplesPerChunk: options.samplesPerChunk, compress: options.compressChunks)
+            out = try Compactor.merge(group, into: dir, samplesPerChunk: options.blockSamplesPerChunk, rangeMs: options.blockRangeMs,
+                                     compress: options.compressChunks)
             DBMetrics.add(metrics.compactions)
             DBMetrics.add(metrics.compactionNanos, Int(DispatchTime.now().uptimeNanoseconds &- started))
         } catch {

@@ -29,6 +29,9 @@ extension DB {
         /// Whether compaction and retention run by themselves (on the background worker). Tests
         /// turn it off and call `compact()` to make every step deterministic.
         package var backgroundCompaction: Bool
+        /// Most samples in one chunk of a block (packed chunks, `Chunks/FORMAT.md`); block chunks
+        /// never cross a multiple of `blockRangeMs` either.
+        package var blockSamplesPerChunk: Int = BlockChunkEncoder.defaultSamplesPerChunk
         /// Whether block chunk pages are LZ4-compressed (each page only when that saves 10%;
         /// measured ~45% smaller on node_exporter-like data, see `Blocks/FORMAT.md`).
         package var compressChunks: Bool = true

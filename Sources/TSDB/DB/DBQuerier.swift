@@ -8,6 +8,9 @@ import Model
 /// DB logs it. A block that cannot be opened at all was already skipped at load time.
 final class DBQuerier: Querier {
     private let parts: [any Querier]
+    /// Each part's time range (inclusive): a series found in parts whose ranges do not overlap
+    /// is read part after part instead of merged.
+    private let ranges: [ClosedRange<Int64>]
     private let logger: DB.Logger
     private var onClose: (() -> Void)?
 
@@ -23,8 +26,17 @@ final class DBQuerier: Querier {
                 throw error.storageError
             }
         }
-        parts.append(try head.querier(mint: mint, maxt: maxt))
+        // The head is left out when it holds nothing in range: a query over blocks alone then
+        // needs no merge. Samples appended later are not seen, as with any querier.
+        let headMin = head.minTime, headMax = head.maxTime
+        let headInRange = headMin <= headMax && headMin <= maxt && headMax >= mint
+        if headInRange || parts.isEmpty { parts.append(try head.querier(mint: mint, maxt: maxt)) }
         self.parts = parts
+        // Blocks hold [minTime, maxTime); the head holds its oldest sample onwards, and later
+        // appends are never older than its lower bound for appends.
+        var ranges = blocks.map { $0.meta.minTime ... $0.meta.maxTime - 1 }
+        if headInRange { ranges.append(Swift.min(headMin, head.minValidTimestamp) ... Int64.max) }
+        self.ranges = ranges
         self.logger = logger
         self.onClose = onClose
     }
@@ -35,7 +47,7 @@ final class DBQuerier: Querier {
         if parts.count == 1 { return parts[0].select(matchers, hints: hints) }
         // Merging needs sorted inputs, whatever the caller asked for; the limit applies after.
         let sub = SelectHints(sorted: true, limit: hints.limit)
-        return MergeSeriesSet(parts.map { $0.select(matchers, hints: sub) }, limit: hints.limit)
+        return MergeSeriesSet(parts.map { $0.select(matchers, hints: sub) }, limit: hints.limit, ranges: ranges)
     }
 
     func labelValues(_ name: String, matchers: [Matcher], limit: Int) throws(StorageError) -> [String] {

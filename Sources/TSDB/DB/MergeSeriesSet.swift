@@ -4,20 +4,30 @@ import Model
 /// labels in several inputs become one series whose samples are merged in time order, a
 /// timestamp present in several inputs taken once (from the earliest input: blocks come before
 /// the head, older blocks before newer). Lazy: it holds one current series per input.
+///
+/// When the inputs holding a series cover disjoint time ranges in input order (blocks that do
+/// not overlap, then the head), its parts are simply read one after the other
+/// (`ChainSampleIterator`) instead of merged sample by sample. Blocks written side by side for
+/// different series (an import) overlap in time but rarely share a series, so this is decided
+/// per series.
 final class MergeSeriesSet: SeriesSet {
     private let sets: [any SeriesSet]
     private var current: [(any Series)?]
     private var started = false
     private var result: (any Series)?
     private let limit: Int
+    /// Each input's time range, when known.
+    private let ranges: [ClosedRange<Int64>]?
     private var returned = 0
     private var limitHit = false
     private(set) var error: StorageError?
 
-    /// Merges `sets`, returning at most `limit` series when `limit > 0`.
-    init(_ sets: [any SeriesSet], limit: Int) {
+    /// Merges `sets`, returning at most `limit` series when `limit > 0`; `ranges` are the
+    /// inputs' time ranges (inclusive), when known.
+    init(_ sets: [any SeriesSet], limit: Int, ranges: [ClosedRange<Int64>]? = nil) {
         self.sets = sets
         self.limit = limit
+        self.ranges = ranges
         current = Array(repeating: nil, count: sets.count)
     }
 
@@ -45,13 +55,21 @@ final class MergeSeriesSet: SeriesSet {
             return false
         }
         var parts: [any Series] = []
+        var chained = ranges != nil
+        var previous: ClosedRange<Int64>?
         for i in current.indices {
             if let s = current[i], s.labels == labels {
                 parts.append(s)
                 advance(i)
+                if let ranges, i < ranges.count {
+                    if let p = previous, ranges[i].lowerBound <= p.upperBound { chained = false }
+                    previous = ranges[i]
+                } else {
+                    chained = false
+                }
             }
         }
-        result = parts.count == 1 ? parts[0] : MergedSeries(labels: labels, parts: parts)
+        result = parts.count == 1 ? parts[0] : MergedSeries(labels: labels, parts: parts, chained: chained)
         returned += 1
         return error == nil
     }
@@ -75,9 +93,77 @@ final class MergeSeriesSet: SeriesSet {
 struct MergedSeries: Series {
     let labels: Labels
     let parts: [any Series]
+    /// The parts hold disjoint, increasing time ranges.
+    var chained = false
 
     func iterator() -> any SampleIterator {
-        MergedSampleIterator(parts.map { $0.iterator() })
+        if chained { return ChainSampleIterator(parts.map { $0.iterator() }) }
+        return MergedSampleIterator(parts.map { $0.iterator() })
+    }
+}
+
+/// Reads iterators one after the other: the parts of a series split over blocks whose time
+/// ranges do not overlap, in time order. No per-sample comparison; `read(into:)` hands each
+/// batch to the current part.
+struct ChainSampleIterator: SampleIterator {
+    private var its: [any SampleIterator]
+    private var index = 0
+    private var started = false
+    private var cur: (t: Int64, v: Double) = (0, 0)
+    private(set) var error: StorageError?
+
+    init(_ its: [any SampleIterator]) { self.its = its }
+
+    func at() -> (t: Int64, v: Double) { cur }
+
+    mutating func next() -> Bool {
+        started = true
+        while index < its.count {
+            if its[index].next() {
+                cur = its[index].at()
+                return true
+            }
+            if !moveOn() { return false }
+        }
+        return false
+    }
+
+    mutating func seek(_ t: Int64) -> Bool {
+        if started && index < its.count && cur.t >= t { return true }
+        started = true
+        while index < its.count {
+            if its[index].seek(t) {
+                cur = its[index].at()
+                return true
+            }
+            if !moveOn() { return false }
+        }
+        return false
+    }
+
+    mutating func read(into buffer: UnsafeMutableBufferPointer<Sample>) -> Int {
+        if buffer.isEmpty { return 0 }
+        started = true
+        while index < its.count {
+            let n = its[index].read(into: buffer)
+            if n > 0 {
+                cur = (buffer[n - 1].t, buffer[n - 1].v)
+                return n
+            }
+            if !moveOn() { return 0 }
+        }
+        return 0
+    }
+
+    /// Leaves an exhausted part; false (and the end) when it failed.
+    private mutating func moveOn() -> Bool {
+        if let e = its[index].error {
+            error = e
+            index = its.count
+            return false
+        }
+        index += 1
+        return true
     }
 }
 

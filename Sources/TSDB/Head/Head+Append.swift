@@ -32,13 +32,15 @@ package final class HeadAppender: Appender {
         var checked = ref == .none ? nil : check(ref, t, v, minValid)
         if checked == nil {
             guard !labels.isEmpty else { throw ref == .none ? .emptyLabels : .unknownSeriesRef(ref) }
-            resolved = head.getOrCreate(labels).ref
+            guard let created = head.getOrCreate(labels) else { throw Head.fullError }
+            resolved = created.ref
             checked = check(resolved, t, v, minValid)
         }
         if checked == nil {
             // The series was garbage-collected between creation and the check: a truncation
             // raced with this append. Create it again.
-            resolved = head.getOrCreate(labels).ref
+            guard let created = head.getOrCreate(labels) else { throw Head.fullError }
+            resolved = created.ref
             checked = check(resolved, t, v, minValid)
             guard checked?.0 == .append else { throw .outOfBounds(t: t, minValid: minValid) }
         }
@@ -108,7 +110,7 @@ package final class HeadAppender: Appender {
                 let lo = starts[stripeIndex], hi = starts[stripeIndex + 1]
                 if lo == hi { continue }
                 stripes[stripeIndex].state.withLock { s in
-                    for k in lo ..< hi { slots[k] = s.index[refs[Int(order[k])]] ?? -1 }
+                    for k in lo ..< hi { slots[k] = s.slot(refs[Int(order[k])]).map { Int32($0) } ?? -1 }
                     for k in lo ..< hi {
                         let i = Int(order[k])
                         let slot = slots[k]

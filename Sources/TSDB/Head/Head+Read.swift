@@ -13,10 +13,10 @@ extension Head {
         var out: [(labels: Labels, chunks: [ClosedChunk], deleted: [ClosedRange<Int64>])] = []
         for stripe in stripes {
             stripe.state.withLock { s in
-                for (ref, slot) in s.index {
-                    let series = s.slots[Int(slot)]
+                s.forEachSlot { i in
+                    let series = s.slots[i]
                     let chunks = series.chunks(mint: mint, maxt: maxt)
-                    if !chunks.isEmpty { out.append((series.labels, chunks, deleted[ref] ?? [])) }
+                    if !chunks.isEmpty { out.append((series.labels, chunks, deleted[series.ref] ?? [])) }
                 }
             }
         }
@@ -147,7 +147,7 @@ struct HeadSeriesIterator: SampleIterator {
     private let deleted: [ClosedRange<Int64>]
     /// The index of the chunk after the current one.
     private var nextChunk = 0
-    private var current = XORIterator([0, 0])
+    private var current = ChunkIterator()
     private var started = false
     private var done = false
     private var failure: TSDBError?
@@ -190,12 +190,24 @@ struct HeadSeriesIterator: SampleIterator {
         // Skip whole chunks that end before `t`.
         while nextChunk < chunks.count && chunks[nextChunk].maxT < t {
             nextChunk += 1
-            current = XORIterator([0, 0])
+            current = ChunkIterator()
         }
         while next() {
             if current.timestamp >= t { return true }
         }
         return false
+    }
+
+    /// Decodes straight into `buffer`: one call per batch for the engine, the per-sample
+    /// work inlined over the concrete chunk iterator.
+    mutating func read(into buffer: UnsafeMutableBufferPointer<Sample>) -> Int {
+        var n = 0
+        while n < buffer.count && next() {
+            let (t, v) = current.at()
+            buffer[n] = Sample(t: t, v: v)
+            n += 1
+        }
+        return n
     }
 
     private mutating func finish() -> Bool {

@@ -6,8 +6,8 @@ import Synchronization
 /// an inverted index over their labels, and the WAL that makes them survive a restart.
 ///
 /// - Series live in `stripeCount` lock stripes (see `SeriesStripe`); references are
-///   `(sequence << 6) | (labels hash & 63)`: increasing in creation order and carrying their
-///   stripe.
+///   `sequence << 30 | slot << 6 | (labels hash & 63)`: increasing in creation order, never
+///   reused, and carrying their stripe and their place in it.
 /// - `appender()` batches samples; `commit()` writes them to the WAL, then makes them visible.
 /// - `querier(mint:maxt:)` selects series through the index and iterates their chunks.
 /// - `truncate(mint:)` drops chunks older than `mint`, removes empty series, checkpoints the WAL.
@@ -37,6 +37,11 @@ package final class Head: Queryable, Sendable {
     package static let stripeCount = 64
     static let stripeBits: UInt64 = 6
     static let stripeMask: UInt64 = 63
+    /// A reference's slot bits (above the stripe bits) and sequence bits (above those).
+    static let slotMask: UInt64 = (1 << 24) - 1
+    static let seqShift: UInt64 = 30
+    /// The largest sequence number (17 billion series created over the WAL's life).
+    static let maxSeq: UInt64 = (1 << 34) - 1
 
     /// The settings.
     package let options: Options
@@ -45,7 +50,7 @@ package final class Head: Queryable, Sendable {
     let stripes: [SeriesStripe]
     let postings = MemPostings()
     let metrics = HeadMetrics()
-    /// The next series sequence number (the reference's high bits).
+    /// The next series sequence number (the reference's high bits, `seqShift`).
     let nextSeq = Atomic<UInt64>(1)
     /// Samples older than this are rejected as out of bounds (raised by `truncate`).
     let minValidTime = Atomic<Int64>(Int64.min)
@@ -111,26 +116,32 @@ package final class Head: Queryable, Sendable {
         stripes[Int(ref.rawValue & Head.stripeMask)]
     }
 
-    /// The series with these labels, created (and queued for the WAL) when new.
-    func getOrCreate(_ labels: Labels) -> (ref: SeriesRef, created: Bool) {
+    /// The series with these labels, created (and queued for the WAL) when new; nil when the
+    /// head is full (over a billion series, or a trillion created since the WAL began).
+    func getOrCreate(_ labels: Labels) -> (ref: SeriesRef, created: Bool)? {
         let hash = labels.stableHash
         let stripe = stripes[Int(hash & Head.stripeMask)]
-        let result = stripe.state.withLock { s -> (SeriesRef, Bool) in
+        let result = stripe.state.withLock { s -> (SeriesRef, Bool)? in
             if let ref = s.lookup(hash: hash, labels: labels) { return (ref, false) }
+            guard let slot = s.nextSlot() else { return nil }
             let seq = nextSeq.wrappingAdd(1, ordering: .relaxed).oldValue
-            let ref = SeriesRef((seq << Head.stripeBits) | (hash & Head.stripeMask))
+            guard seq <= Head.maxSeq else { return nil }
+            let ref = SeriesRef(seq << Head.seqShift | UInt64(slot) << Head.stripeBits | hash & Head.stripeMask)
             s.insert(ref, hash: hash, series: MemSeries(labels: labels))
             // Queued under the stripe lock: no appender can see the reference before its
             // definition is queued, so no sample reaches the WAL ahead of its series.
             wal?.enqueue(RefSeries(ref: ref, labels: labels))
             return (ref, true)
         }
-        if result.1 {
+        if let result, result.1 {
             postings.add(result.0, labels)
             HeadMetrics.add(metrics.seriesCreated)
         }
         return result
     }
+
+    /// What appending a new series to a full head fails with.
+    static let fullError = StorageError.io("head series limit reached (\(Head.slotMask + 1) series per stripe, \(Head.maxSeq) created)")
 
     /// The labels of a series, if it exists.
     package func labels(of ref: SeriesRef) -> Labels? {
@@ -230,10 +241,10 @@ package final class Head: Queryable, Sendable {
         for stripe in stripes {
             stripe.state.withLock { s in
                 var gone: [(SeriesRef, Labels)] = []
-                for (ref, slot) in s.index {
-                    let i = Int(slot)
+                for i in s.slots.indices where s.slots[i].ref != .none {
                     droppedChunks += s.slots[i].dropChunks(before: mint)
                     let series = s.slots[i]
+                    let ref = series.ref
                     // Series without samples (created by a batch that was rolled back) go too;
                     // an appender that still holds the reference falls back to its labels.
                     if series.pendingCommits == 0 && (series.isEmpty || series.maxT < mint) {

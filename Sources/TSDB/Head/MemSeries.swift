@@ -2,7 +2,7 @@ import Model
 
 /// A finished chunk of a head series with its time range.
 struct ClosedChunk: Sendable {
-    let chunk: XORChunk
+    let chunk: Chunk
     let minT: Int64
     let maxT: Int64
 }
@@ -26,22 +26,23 @@ enum CommitOutcome: Sendable, Equatable {
 
 /// One series of the head: its labels, the open chunk and the finished ones.
 ///
-/// Held by value in its stripe's dictionary and only touched under the stripe lock. 80 bytes:
-/// labels reference (8), open chunk appender (40), chunk start and cut time (16), finished chunks
-/// array reference (8), pending commit count (4).
+/// Held by value in its stripe's `slots` array and only touched under the stripe lock. 88 bytes
+/// (`HeadTests.memSeriesLayout`): labels reference (8), open chunk appender (46), pending commit
+/// count (4, in the appender's padding), chunk cut time (8), reference (8), finished chunks array
+/// reference (8).
 struct MemSeries: Sendable {
     let labels: Labels
     /// The open chunk; empty only for a series that has never had a sample.
     var head = XORAppender()
-    /// The first timestamp of the open chunk.
-    var headMinT: Int64 = 0
-    /// The open chunk is cut before a sample at or after this time (the end of its chunk range).
-    var nextAt: Int64 = 0
-    /// Finished chunks, oldest first.
-    var closed: [ClosedChunk] = []
     /// Samples accepted by appenders and not yet committed or rolled back: such a series is
     /// never garbage-collected.
     var pendingCommits: Int32 = 0
+    /// The open chunk is cut before a sample at or after this time (the end of its chunk range).
+    var nextAt: Int64 = 0
+    /// The series' reference (`.none` in a free slot).
+    var ref = SeriesRef.none
+    /// Finished chunks, oldest first.
+    var closed: [ClosedChunk] = []
 
     init(labels: Labels) { self.labels = labels }
 
@@ -50,6 +51,10 @@ struct MemSeries: Sendable {
 
     /// The newest timestamp (meaningful when not empty).
     var maxT: Int64 { head.lastTimestamp }
+
+    /// The first timestamp of the open chunk (meaningful when not empty), read from the chunk
+    /// rather than stored: it is needed only when a chunk is cut or read.
+    var headMinT: Int64 { head.firstTimestamp }
 
     /// The oldest timestamp still held (meaningful when not empty).
     var minT: Int64 { closed.first?.minT ?? headMinT }
@@ -100,14 +105,11 @@ struct MemSeries: Sendable {
         if isEmpty {
             cut = true
         } else if head.count >= samplesPerChunk || t >= nextAt || head.isFull {
-            closed.append(ClosedChunk(chunk: head.finish(), minT: headMinT, maxT: head.lastTimestamp))
+            closed.append(ClosedChunk(chunk: Chunk(head.finish()), minT: headMinT, maxT: head.lastTimestamp))
             head = XORAppender()
             cut = true
         }
-        if cut {
-            headMinT = t
-            nextAt = MemSeries.rangeEnd(t, chunkRange)
-        }
+        if cut { nextAt = MemSeries.rangeEnd(t, chunkRange) }
         head.append(t, v)
         return cut
     }
@@ -135,7 +137,7 @@ struct MemSeries: Sendable {
         var out: [ClosedChunk] = []
         for c in closed where c.maxT >= mint && c.minT <= maxt { out.append(c) }
         if !isEmpty && head.lastTimestamp >= mint && headMinT <= maxt {
-            out.append(ClosedChunk(chunk: head.chunk, minT: headMinT, maxT: head.lastTimestamp))
+            out.append(ClosedChunk(chunk: Chunk(head.chunk), minT: headMinT, maxT: head.lastTimestamp))
         }
         return out
     }
