@@ -12,7 +12,7 @@ import Testing
         var count: Int { list.withLock { $0.count } }
     }
 
-    func waitFor(_ condition: () -> Bool, seconds: Double = 10) async -> Bool {
+    func waitFor(_ condition: () -> Bool, seconds: Double = 30) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if condition() { return true }
@@ -56,10 +56,12 @@ import Testing
             #expect(r.status == 200 && r.body == Array("up 1\n".utf8))
             #expect(t.nextTickInNs <= 50_000_000)
         }
-        // Starts follow the schedule: consecutive ticks about one interval apart.
-        for (a, b) in zip(all, all.dropFirst()) {
-            let gap = Int64(b.startedMonotonicNs) - Int64(a.startedMonotonicNs)
-            #expect(gap > 25_000_000 && gap < 150_000_000, "gap \(gap) ns")
+        // Starts follow the schedule: one per 50 ms slot at most (a late tick is not made up
+        // for by an extra one), in order.
+        let starts = all.map { Int64($0.startedMonotonicNs) }
+        #expect(starts == starts.sorted())
+        if let first = starts.first, let last = starts.last {
+            #expect(Int64(starts.count) <= (last - first) / 50_000_000 + 2, "\(starts.count) ticks in \(last - first) ns")
         }
         await schedule.cancel() // a second cancel returns at once
     }
