@@ -15,6 +15,7 @@ import TSDB
 enum Serve {
     /// Runs the daemon; returns the process exit code.
     static func run(flags: ParsedFlags) async -> Int32 {
+        MallocTuning.limitArenas()
         guard let level = LogLevel(name: flags.string("log.level")) else {
             return fail("invalid --log.level \"\(flags.string("log.level"))\": one of debug, info, warn, error")
         }

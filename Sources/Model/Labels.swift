@@ -136,18 +136,37 @@ package struct Labels: Sendable, Hashable, Comparable, Sequence, CustomStringCon
     package var builder: LabelsBuilder { LabelsBuilder(self) }
 
     /// A copy without the named labels.
-    package func removing(_ names: Set<String>) -> Labels {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        for l in self where !names.contains(l.name) { Labels.appendPair(l.name, l.value, to: &out) }
-        return Labels(trusted: out)
-    }
+    package func removing(_ names: Set<String>) -> Labels { filtered(names, keep: false) }
 
     /// A copy with only the named labels.
-    package func keeping(_ names: Set<String>) -> Labels {
+    package func keeping(_ names: Set<String>) -> Labels { filtered(names, keep: true) }
+
+    /// The pairs whose names are (`keep`) or are not in `names`, copied as encoded: no String
+    /// is made for a value, and names are compared as bytes (grouping runs this per series).
+    private func filtered(_ names: Set<String>, keep: Bool) -> Labels {
+        if names.isEmpty { return keep ? Labels() : self }
         var out: [UInt8] = []
-        for l in self where names.contains(l.name) { Labels.appendPair(l.name, l.value, to: &out) }
-        return Labels(trusted: out)
+        var changed = false
+        bytes.withUnsafeBytes { buf in
+            var i = 0
+            while i < buf.count {
+                let pairStart = i
+                guard let name = Labels.readField(buf, &i), Labels.readField(buf, &i) != nil else { break }
+                var listed = false
+                for n in names where n.utf8.count == name.count {
+                    if n.utf8.elementsEqual(name) {
+                        listed = true
+                        break
+                    }
+                }
+                if listed == keep {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[pairStart ..< i]))
+                } else {
+                    changed = true
+                }
+            }
+        }
+        return changed ? Labels(trusted: out) : self
     }
 
     /// A copy without `__name__`.

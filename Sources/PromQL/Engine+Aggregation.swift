@@ -95,10 +95,11 @@ extension Evaluator {
             }
             for si in input.indices {
                 let c = cursors[si]
-                let pts = input[si].points
-                guard c < pts.count, pts[c].t == ts else { continue }
+                // Read in place: binding the points array to a local retained it per series
+                // per step.
+                guard c < input[si].points.count, input[si].points[c].t == ts else { continue }
                 cursors[si] = c + 1
-                let f = pts[c].v
+                let f = input[si].points[c].v
                 let gi = seriesGroup[si]
                 if a.op == .topk || a.op == .bottomk {
                     let el = VectorElement(labels: input[si].labels, v: f, dropName: input[si].dropName)

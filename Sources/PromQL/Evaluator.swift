@@ -157,9 +157,8 @@ final class Evaluator {
                 var vec: [VectorElement] = []
                 for s in matrices[m].indices {
                     let c = cursors[m][s]
-                    let pts = matrices[m][s].points
-                    if c < pts.count && pts[c].t == ts {
-                        vec.append(VectorElement(labels: matrices[m][s].labels, v: pts[c].v, t: ts, dropName: matrices[m][s].dropName))
+                    if c < matrices[m][s].points.count && matrices[m][s].points[c].t == ts {
+                        vec.append(VectorElement(labels: matrices[m][s].labels, v: matrices[m][s].points[c].v, t: ts, dropName: matrices[m][s].dropName))
                         cursors[m][s] = c + 1
                     }
                 }

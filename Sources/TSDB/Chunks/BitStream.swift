@@ -138,6 +138,25 @@ struct BitReader: Sendable {
         }
     }
 
+    /// Makes at least `n` bits (at most 57) readable with `window`/`skip` when the input still
+    /// has them; false near the end, where callers take the bit-by-bit path.
+    @inline(__always)
+    mutating func ensure(_ n: Int) -> Bool {
+        if valid < n { refill() }
+        return valid >= n
+    }
+
+    /// The unread bits, left-aligned; only the first `ensure`d ones are meaningful.
+    @inline(__always)
+    var peekWindow: UInt64 { window }
+
+    /// Drops `n` bits (1 ... the count `ensure` made readable).
+    @inline(__always)
+    mutating func skip(_ n: Int) {
+        window = n >= 64 ? 0 : window &<< UInt64(n)
+        valid -= n
+    }
+
     /// One bit, or nil at the end.
     @inline(__always)
     mutating func readBit() -> Bool? {

@@ -67,12 +67,18 @@ package struct XORIterator: SampleIterator {
             t = t &+ Int64(bitPattern: d)
             return readValue()
         }
-        // Count the leading 1s of the delta-of-delta prefix (at most four).
+        // Count the leading 1s of the delta-of-delta prefix (at most four): from the window in
+        // one step when four bits are there, bit by bit at the end of the stream.
         var ones = 0
-        while ones < 4 {
-            guard let bit = reader.readBit() else { return fail(truncated: true) }
-            if !bit { break }
-            ones += 1
+        if reader.ensure(4) {
+            ones = min((~reader.peekWindow).leadingZeroBitCount, 4)
+            reader.skip(ones == 4 ? 4 : ones + 1)
+        } else {
+            while ones < 4 {
+                guard let bit = reader.readBit() else { return fail(truncated: true) }
+                if !bit { break }
+                ones += 1
+            }
         }
         if ones > 0 {
             let width = ones == 1 ? 14 : ones == 2 ? 17 : ones == 3 ? 20 : 64
@@ -89,9 +95,24 @@ package struct XORIterator: SampleIterator {
 
     @inline(__always)
     private mutating func readValue() -> Bool {
-        guard let changed = reader.readBit() else { return fail(truncated: true) }
+        // The control bits: `0` same value, `10` same window, `11` new window.
+        let changed: Bool, newWindow: Bool
+        if reader.ensure(2) {
+            let top = reader.peekWindow &>> 62
+            changed = top >= 2
+            newWindow = top == 3
+            reader.skip(changed ? 2 : 1)
+        } else {
+            guard let c = reader.readBit() else { return fail(truncated: true) }
+            changed = c
+            if c {
+                guard let w = reader.readBit() else { return fail(truncated: true) }
+                newWindow = w
+            } else {
+                newWindow = false
+            }
+        }
         if changed {
-            guard let newWindow = reader.readBit() else { return fail(truncated: true) }
             if newWindow {
                 guard let l = reader.readBits(5), var significant = reader.readBits(6) else {
                     return fail(truncated: true)
