@@ -102,6 +102,8 @@ import TestSupport
         try write(file, #"[{"targets": ["\#(one)", "\#(two)"], "labels": {"team": "x"}}]"#)
         #expect(await eventually { await manager.loop(job: "fs", address: two) != nil })
         #expect(await manager.loop(job: "fs", address: one) === l1)
+        // It has scraped (so it has series to mark stale when it goes).
+        #expect(await eventually { storage.samples(named: "a", ["instance": two]).count >= 1 })
 
         // A broken file changes nothing.
         try write(file, "[{")
