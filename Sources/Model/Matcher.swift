@@ -1,4 +1,5 @@
 import RE2
+import Synchronization
 
 /// A label matcher: `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`.
 ///
@@ -33,7 +34,7 @@ package struct Matcher: Sendable, Hashable, CustomStringConvertible {
         self.value = value
         switch type {
         case .equal, .notEqual: pattern = nil
-        case .regexMatch, .regexNoMatch: pattern = try CompiledPattern(value)
+        case .regexMatch, .regexNoMatch: pattern = try CompiledPattern.compiled(value)
         }
     }
 
@@ -146,6 +147,24 @@ private final class CompiledPattern: Sendable {
             throw StorageError.invalidRegex(pattern: source, reason: error.description)
         }
         kind = CompiledPattern.classify(source)
+    }
+
+    /// Recently compiled patterns by source: a dashboard sends the same selectors again and
+    /// again, and compiling a regex costs far more than running the query's index lookups.
+    /// Patterns are immutable, so one compiled pattern serves every matcher; the cache is
+    /// emptied when it reaches its size.
+    private static let cache = Mutex<[String: CompiledPattern]>([:])
+    private static let cacheLimit = 512
+
+    /// The compiled `source`, from the cache when it was compiled lately.
+    static func compiled(_ source: String) throws(StorageError) -> CompiledPattern {
+        if let hit = cache.withLock({ $0[source] }) { return hit }
+        let p = try CompiledPattern(source)
+        cache.withLock { c in
+            if c.count >= cacheLimit { c.removeAll(keepingCapacity: true) }
+            c[source] = p
+        }
+        return p
     }
 
     func matches(_ s: String) -> Bool {
