@@ -27,13 +27,18 @@ package struct PackedIterator: SampleIterator {
     private var trailing: UInt8 = 0
     /// Why iteration stopped early, in this module's terms.
     package private(set) var failure: TSDBError?
+    /// `failure != nil`, as a plain flag for the per-sample checks.
+    private var failed = false
 
     /// An iterator over the bytes of a packed chunk (without the segment's encoding byte).
     package init(_ bytes: [UInt8]) {
         tReader = FastBitReader(bytes, from: 0, to: 0)
         vReader = tReader
         let parsed: Bool = bytes.withUnsafeBytes { p in parseHeader(p, bytes) }
-        if !parsed && failure == nil { failure = .chunkCorrupt(sample: 0, reason: "packed chunk header is malformed") }
+        if !parsed {
+            failure = .chunkCorrupt(sample: 0, reason: "packed chunk header is malformed")
+            failed = true
+        }
     }
 
     private mutating func parseHeader(_ p: UnsafeRawBufferPointer, _ bytes: [UInt8]) -> Bool {
@@ -67,7 +72,6 @@ package struct PackedIterator: SampleIterator {
                 guard scale < PackedChunk.pow10.count, let m0 = Varint.readVarint(from: p, at: &i) else { return false }
                 divisor = PackedChunk.pow10[scale]
                 m = m0
-                vBits = (scale == 0 ? Double(m0) : Double(m0) / divisor).bitPattern
             } else {
                 guard p.count - i >= 8 else { return false }
                 vBits = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
@@ -105,9 +109,16 @@ package struct PackedIterator: SampleIterator {
     /// Why iteration stopped early, as a storage error.
     package var error: StorageError? { failure?.storageError }
 
-    /// The current sample.
+    /// The current sample. Decimal and float-bits values are made from `m` here, not in `next`,
+    /// so samples a seek skips never pay for the division.
     @inline(__always)
-    package func at() -> (t: Int64, v: Double) { (t, Double(bitPattern: vBits)) }
+    package func at() -> (t: Int64, v: Double) {
+        switch kind {
+        case PackedChunk.decimal: return (t, divisor == 1 ? Double(m) : Double(m) / divisor)
+        case PackedChunk.floatBits: return (t, Double(bitPattern: UInt64(bitPattern: m)))
+        default: return (t, Double(bitPattern: vBits))
+        }
+    }
 
     /// The current timestamp.
     @inline(__always)
@@ -115,7 +126,7 @@ package struct PackedIterator: SampleIterator {
 
     /// Moves to the first sample at or after `target`.
     package mutating func seek(_ target: Int64) -> Bool {
-        if failure != nil { return false }
+        if failed { return false }
         if decoded > 0 && t >= target { return true }
         while next() {
             if t >= target { return true }
@@ -126,7 +137,7 @@ package struct PackedIterator: SampleIterator {
     /// Decodes the next sample.
     @inline(__always)
     package mutating func next() -> Bool {
-        guard decoded < total, failure == nil else { return false }
+        guard decoded < total, !failed else { return false }
         if decoded == 0 {
             decoded = 1
             return true
@@ -141,11 +152,7 @@ package struct PackedIterator: SampleIterator {
                 if decoded >= 2 { d = d &+ vCode.read(&vReader) }
                 m = m &+ gcd &* d
             }
-            if kind == PackedChunk.decimal {
-                vBits = (divisor == 1 ? Double(m) : Double(m) / divisor).bitPattern
-            } else {
-                vBits = UInt64(bitPattern: m)
-            }
+
         case PackedChunk.xor:
             if !readXOR() { return fail() }
         default:
@@ -174,18 +181,23 @@ package struct PackedIterator: SampleIterator {
 
     private mutating func fail() -> Bool {
         failure = .chunkTruncated(sample: decoded, of: total)
+        failed = true
         return false
     }
 }
 
-/// An `IntCode` laid out for decoding.
+/// An `IntCode` laid out for decoding: the class prefix and width for each value of the next
+/// three bits are packed into two words (byte `i` for the bits `i`), so a value costs one
+/// window refill check, a shift and a mask, with no branch per class.
 struct DecodeCode {
     var base: Int64 = 0
     var classes: UInt8 = 0
     /// Truncated binary: k and u.
     var k = 0
     var u: UInt64 = 0
-    var w0 = 0, w1 = 0, w2 = 0, w3 = 0
+    /// Classes 2...4: prefix lengths and value widths by the next three bits.
+    var prefixes: UInt64 = 0
+    var widths: UInt64 = 0
 
     init() {}
 
@@ -196,35 +208,52 @@ struct DecodeCode {
             k = 63 - c.range.leadingZeroBitCount
             u = (UInt64(1) << UInt64(k + 1)) &- c.range
         }
-        let w = c.widths.map(Int.init)
-        if w.count > 0 { w0 = w[0] }
-        if w.count > 1 { w1 = w[1] }
-        if w.count > 2 { w2 = w[2] }
-        if w.count > 3 { w3 = w[3] }
+        guard c.classes >= 2, c.widths.count == Int(c.classes) else { return }
+        let w = c.widths.map { UInt64($0) }
+        for top in 0 ..< 8 {
+            // The class of a value whose next three bits are `top` (see IntCode.write).
+            let (plen, cls): (UInt64, Int)
+            switch (c.classes, top) {
+            case (_, 0 ..< 4): (plen, cls) = (1, 0)
+            case (2, _): (plen, cls) = (1, 1)
+            case (3, 4 ..< 6): (plen, cls) = (2, 1)
+            case (3, _): (plen, cls) = (2, 2)
+            case (_, 4 ..< 6): (plen, cls) = (2, 1)
+            case (_, 6): (plen, cls) = (3, 2)
+            default: (plen, cls) = (3, 3)
+            }
+            prefixes |= plen << UInt64(top * 8)
+            widths |= w[cls] << UInt64(top * 8)
+        }
     }
 
     /// The next value.
     @inline(__always)
     func read(_ r: inout FastBitReader) -> Int64 {
+        if classes == 0 { return base }
+        r.fill()
         let x: UInt64
-        switch classes {
-        case 0:
-            return base
-        case 1:
-            let y = r.read(k)
-            x = y < u ? y : ((y &<< 1) | r.read(1)) &- u
-        case 2:
-            x = r.read(1) == 0 ? r.read(w0) : r.read(w1)
-        case 3:
-            if r.read(1) == 0 { x = r.read(w0) } else { x = r.read(1) == 0 ? r.read(w1) : r.read(w2) }
-        default:
-            if r.read(1) == 0 {
-                x = r.read(w0)
-            } else if r.read(1) == 0 {
-                x = r.read(w1)
+        if classes == 1 {
+            if k >= 56 {
+                // Wider than a refill guarantees: read in two steps.
+                let y = r.read(k)
+                x = y < u ? y : ((y &<< 1) | r.read(1)) &- u
             } else {
-                x = r.read(1) == 0 ? r.read(w2) : r.read(w3)
+                let y = r.peek(k)
+                if y < u {
+                    r.skip(k)
+                    x = y
+                } else {
+                    x = r.peek(k + 1) &- u
+                    r.skip(k + 1)
+                }
             }
+        } else {
+            let top = r.peek(3) // bits past the end read as zero; `skip` reports the overrun
+            let plen = Int(truncatingIfNeeded: (prefixes >> (top << 3)) & 0xFF)
+            let w = Int(truncatingIfNeeded: (widths >> (top << 3)) & 0xFF)
+            r.skip(plen)
+            x = r.read(w)
         }
         return base &+ Int64(bitPattern: x)
     }
@@ -245,6 +274,33 @@ struct FastBitReader {
         self.bytes = bytes
         end = max(0, min(to, bytes.count))
         index = min(max(0, from), end)
+    }
+
+    /// Tops the window up to at least 57 valid bits when the stream has them.
+    @inline(__always)
+    mutating func fill() {
+        if valid < 57 { refill() }
+    }
+
+    /// The next `n` bits (0...57, at most `valid` after `fill`; bits past the end read as zero)
+    /// without consuming them.
+    @inline(__always)
+    func peek(_ n: Int) -> UInt64 {
+        n == 0 ? 0 : window &>> UInt64(64 - n)
+    }
+
+    /// Consumes `n` bits of the window (after `peek`); past the end of the stream it sets
+    /// `overrun`.
+    @inline(__always)
+    mutating func skip(_ n: Int) {
+        if n > valid {
+            overrun = true
+            window = 0
+            valid = 0
+            return
+        }
+        window = n == 64 ? 0 : window &<< UInt64(n)
+        valid -= n
     }
 
     @inline(__always)
