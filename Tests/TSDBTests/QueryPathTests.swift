@@ -78,7 +78,7 @@ import Testing
                 t += Int64(rng.next() % 30_000) + 1
                 samples.append(Sample(t: t, v: Double(rng.next() % 1000) / 8))
             }
-            chunks.append(ClosedChunk(chunk: encode(samples), minT: samples[0].t, maxT: samples[99].t))
+            chunks.append(ClosedChunk(chunk: Chunk(encode(samples)), minT: samples[0].t, maxT: samples[99].t))
         }
         let mint = chunks[0].maxT - 100_000, maxt = chunks[3].minT + 100_000
         let deleted = [chunks[1].minT ... chunks[1].minT + 200_000]
