@@ -125,7 +125,7 @@ final class BlockSeriesSet: SeriesSet {
                 // Rows come from the index in batches (one connection checkout per batch).
                 let index = position - 1
                 if index < prefetchedFrom || index >= prefetchedFrom + prefetched.count {
-                    prefetched = try block.index.seriesRows(ids[index ..< min(ids.count, index + 64)])
+                    prefetched = try block.index.seriesRows(ids[index ..< min(ids.count, index + 128)])
                     prefetchedFrom = index
                 }
                 let row = prefetched[index - prefetchedFrom]
